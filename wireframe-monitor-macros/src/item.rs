@@ -1,0 +1,148 @@
+//! The function model: the annotated item split into what the expansion
+//! keeps (attributes, signature, body) and what it needs to know (async,
+//! returned future, return type).
+
+use proc_macro2::TokenStream;
+use syn::spanned::Spanned;
+use syn::{
+    AttrStyle, Attribute, Block, Item, ItemFn, ReturnType, Signature, Type, TypeParamBound,
+    Visibility,
+};
+
+/// How the function produces its value.
+pub(crate) enum Kind {
+    /// `fn … -> T`
+    Sync,
+    /// `async fn … -> T`
+    Async,
+    /// `fn … -> impl Future<Output = T>`: the returned future is guarded.
+    ReturnsFuture,
+}
+
+/// An annotated function.
+pub(crate) struct Function {
+    pub(crate) outer_attrs: Vec<Attribute>,
+    pub(crate) inner_attrs: Vec<Attribute>,
+    pub(crate) vis: Visibility,
+    pub(crate) sig: Signature,
+    pub(crate) block: Box<Block>,
+    pub(crate) kind: Kind,
+}
+
+/// Parses the item; anything but a function with a body is an error that
+/// says where the attribute goes instead.
+pub(crate) fn parse(tokens: &TokenStream) -> syn::Result<Function> {
+    let item: Item = syn::parse2(tokens.clone()).map_err(|_| not_a_function(tokens))?;
+    let what = match item {
+        Item::Fn(function) => return Ok(Function::new(function)),
+        Item::Impl(imp) => {
+            return Err(syn::Error::new(
+                imp.impl_token.span(),
+                "#[monitored_connection] goes on a function, not on an `impl` block; put it on each handler method inside",
+            ));
+        }
+        Item::Trait(tr) => {
+            return Err(syn::Error::new(
+                tr.trait_token.span(),
+                "#[monitored_connection] goes on a function, not on a trait; put it on the methods of the trait's `impl` blocks",
+            ));
+        }
+        Item::Struct(s) => ("struct", s.struct_token.span()),
+        Item::Enum(e) => ("enum", e.enum_token.span()),
+        Item::Union(u) => ("union", u.union_token.span()),
+        Item::Const(c) => ("const", c.const_token.span()),
+        Item::Static(s) => ("static", s.static_token.span()),
+        Item::Mod(m) => ("module", m.mod_token.span()),
+        Item::Type(t) => ("type alias", t.type_token.span()),
+        Item::Use(u) => ("use declaration", u.use_token.span()),
+        other => ("item", other.span()),
+    };
+    Err(syn::Error::new(
+        what.1,
+        format!(
+            "#[monitored_connection] goes on a function (`fn` or `async fn`), not on a {}; \
+             annotate the connection handler function instead",
+            what.0
+        ),
+    ))
+}
+
+fn not_a_function(tokens: &TokenStream) -> syn::Error {
+    syn::Error::new_spanned(
+        tokens,
+        "#[monitored_connection] goes on a function with a body (`fn` or `async fn`); \
+         a method declaration without a body cannot be guarded",
+    )
+}
+
+impl Function {
+    fn new(function: ItemFn) -> Self {
+        let ItemFn {
+            attrs,
+            vis,
+            sig,
+            block,
+        } = function;
+        let (inner_attrs, outer_attrs) = attrs
+            .into_iter()
+            .partition(|attr| matches!(attr.style, AttrStyle::Inner(_)));
+        let kind = if sig.asyncness.is_some() {
+            Kind::Async
+        } else if returns_impl_future(&sig.output) {
+            Kind::ReturnsFuture
+        } else {
+            Kind::Sync
+        };
+        Self {
+            outer_attrs,
+            inner_attrs,
+            vis,
+            sig,
+            block,
+            kind,
+        }
+    }
+
+    /// The declared return type, `None` for `()` written as nothing.
+    pub(crate) fn return_type(&self) -> Option<&Type> {
+        match &self.sig.output {
+            ReturnType::Default => None,
+            ReturnType::Type(_, ty) => Some(ty),
+        }
+    }
+
+    /// Whether the return type can be written as a `let` type annotation:
+    /// not when it contains `impl Trait`.
+    pub(crate) fn return_type_is_nameable(&self) -> bool {
+        self.return_type().is_none_or(|ty| !contains_impl_trait(ty))
+    }
+}
+
+fn returns_impl_future(output: &ReturnType) -> bool {
+    let ReturnType::Type(_, ty) = output else {
+        return false;
+    };
+    let Type::ImplTrait(imp) = &**ty else {
+        return false;
+    };
+    imp.bounds.iter().any(|bound| match bound {
+        TypeParamBound::Trait(tr) => tr
+            .path
+            .segments
+            .last()
+            .is_some_and(|seg| seg.ident == "Future"),
+        _ => false,
+    })
+}
+
+fn contains_impl_trait(ty: &Type) -> bool {
+    // Token-level scan: `impl` can only appear in a type as `impl Trait`.
+    fn scan(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(ident) => ident == "impl",
+            proc_macro2::TokenTree::Group(group) => scan(group.stream()),
+            _ => false,
+        })
+    }
+    scan(quote::ToTokens::to_token_stream(ty))
+}

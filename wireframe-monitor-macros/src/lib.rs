@@ -1,0 +1,23 @@
+//! The `#[monitored_connection]` attribute of
+//! [wireframe-monitor](https://docs.rs/wireframe-monitor). Depend on
+//! `wireframe-monitor`, which re-exports it; the generated code calls into
+//! that crate.
+//!
+//! Phases, one file each: [`args`] parses the options, [`item`] models the
+//! function, [`validate`] checks both, [`expand`] writes the guarded
+//! function, and [`fallback`] emits the original item beside any error.
+
+mod args;
+mod expand;
+mod fallback;
+mod item;
+mod validate;
+
+use proc_macro::TokenStream;
+
+/// Runs a connection handler under a panic guard; see the
+/// `wireframe-monitor` crate for the options and what a panic does.
+#[proc_macro_attribute]
+pub fn monitored_connection(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::monitored_connection(args.into(), item.into()).into()
+}

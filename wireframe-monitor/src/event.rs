@@ -1,0 +1,106 @@
+//! [`PanicEvent`]: what a [`PanicHandler`](crate::PanicHandler) is told.
+
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use crate::PayloadKind;
+
+/// One recorded panic, as passed to the installed
+/// [`PanicHandler`](crate::PanicHandler).
+///
+/// Message and peer are already redacted per the policy of
+/// [`Installer`](crate::Installer).
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use wireframe_monitor::{monitored_connection, set_panic_handler, PanicEvent, PayloadKind};
+///
+/// #[monitored_connection(name = "event_doc", labels(protocol = "v2"), peer = addr)]
+/// fn handle(addr: std::net::SocketAddr) {
+///     panic!("bad frame from client");
+/// }
+///
+/// # std::panic::set_hook(Box::new(|_| {}));
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let sink = Arc::clone(&seen);
+/// set_panic_handler(move |event: &PanicEvent<'_>| {
+///     if event.handler() == "event_doc" {
+///         sink.lock().unwrap().push((
+///             event.labels().to_vec().iter().map(|(k, v)| format!("{k}={v}")).collect::<String>(),
+///             event.message().map(str::to_owned),
+///             event.payload_kind(),
+///             event.peer(),
+///         ));
+///     }
+/// });
+/// handle("10.0.0.7:5000".parse().unwrap());
+/// wireframe_monitor::clear_panic_handler();
+/// let seen = seen.lock().unwrap();
+/// assert_eq!(seen[0].0, "protocol=v2");
+/// assert_eq!(seen[0].1.as_deref(), Some("bad frame from client"));
+/// assert_eq!(seen[0].2, PayloadKind::Str);
+/// assert_eq!(seen[0].3, Some("10.0.0.7:5000".parse().unwrap()));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct PanicEvent<'a> {
+    pub(crate) handler: &'a str,
+    pub(crate) labels: &'a [(&'a str, &'a str)],
+    pub(crate) message: Option<&'a str>,
+    pub(crate) payload_kind: PayloadKind,
+    pub(crate) location: Option<&'a str>,
+    pub(crate) peer: Option<SocketAddr>,
+    pub(crate) timestamp: SystemTime,
+    pub(crate) thread_name: Option<&'a str>,
+}
+
+impl<'a> PanicEvent<'a> {
+    /// The `handler` label of the handler that panicked.
+    #[must_use]
+    pub fn handler(&self) -> &'a str {
+        self.handler
+    }
+
+    /// The static labels of the handler.
+    #[must_use]
+    pub fn labels(&self) -> &'a [(&'a str, &'a str)] {
+        self.labels
+    }
+
+    /// The panic message after redaction; `None` when the policy omits it or
+    /// the payload carries no text.
+    #[must_use]
+    pub fn message(&self) -> Option<&'a str> {
+        self.message
+    }
+
+    /// Whether the payload was a `&str`, a `String` or something else.
+    #[must_use]
+    pub fn payload_kind(&self) -> PayloadKind {
+        self.payload_kind
+    }
+
+    /// `file:line:col` of the panic; captured by the hook of
+    /// [`install`](crate::install), `None` without it.
+    #[must_use]
+    pub fn location(&self) -> Option<&'a str> {
+        self.location
+    }
+
+    /// The peer address read through `peer = arg`, unless the policy omits it.
+    #[must_use]
+    pub fn peer(&self) -> Option<SocketAddr> {
+        self.peer
+    }
+
+    /// When the panic was caught.
+    #[must_use]
+    pub fn timestamp(&self) -> SystemTime {
+        self.timestamp
+    }
+
+    /// The name of the thread the panic happened on, if it has one.
+    #[must_use]
+    pub fn thread_name(&self) -> Option<&'a str> {
+        self.thread_name
+    }
+}

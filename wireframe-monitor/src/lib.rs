@@ -1,0 +1,116 @@
+//! Count, time-stamp and alert on panics in the connection handlers of
+//! binary-protocol servers.
+//!
+//! Put [`#[monitored_connection]`](macro@monitored_connection) on a handler:
+//! its body then runs under a panic guard. A panic is recorded once, as the
+//! `wireframe_handler_panics_total` counter and the
+//! `wireframe_handler_last_panic_timestamp_seconds` gauge (labelled with the
+//! handler's name and its static labels, never with client data), one
+//! structured `tracing` event, a call of your [`PanicHandler`] and a row of
+//! [`snapshot`]. Then the panic is contained (the handler returns
+//! [`PanicFallback::from_panic`]) or resumed. Every call also counts in
+//! `wireframe_handler_calls_total` and `wireframe_handler_active`, on
+//! per-thread counters that cost a few nanoseconds.
+//!
+//! ```
+//! use wireframe_monitor::monitored_connection;
+//!
+//! #[monitored_connection(name = "login", labels(protocol = "v2"))]
+//! fn login(frame: &[u8]) -> std::io::Result<u8> {
+//!     Ok(frame[0]) // panics on an empty frame
+//! }
+//!
+//! wireframe_monitor::install(); // after installing your metrics recorder
+//! assert_eq!(login(&[7]).unwrap(), 7);
+//! let err = login(&[]).unwrap_err(); // contained: an io::Error
+//! assert!(err.to_string().contains("connection handler `login` panicked"));
+//!
+//! let row = wireframe_monitor::snapshot().into_iter().find(|s| s.handler() == "login").unwrap();
+//! assert_eq!((row.calls(), row.panics()), (2, 1));
+//! ```
+//!
+//! # Cargo features
+//!
+//! All on by default:
+//! - `enabled`: off, the attribute emits the function exactly as written
+//!   (its options are still checked): zero cost, panics propagate as if the
+//!   function were not annotated, nothing is recorded.
+//! - `metrics`: publish through the [`metrics`](https://docs.rs/metrics) facade.
+//! - `tracing`: emit the [`tracing`](https://docs.rs/tracing) event.
+//!
+//! # `panic = "abort"`
+//!
+//! With `panic = "abort"` in the Cargo profile a panic ends the process
+//! before any guard runs: nothing can be caught, counted or contained.
+//! [`install`] logs a warning once in such a build.
+
+mod event;
+mod handler;
+mod install;
+pub mod names;
+mod panic;
+mod peer;
+mod policy;
+#[cfg(feature = "metrics")]
+mod publish;
+mod record;
+mod registry;
+mod shard;
+
+mod guard;
+
+pub use event::PanicEvent;
+pub use handler::{PanicHandler, clear_panic_handler, set_panic_handler};
+pub use install::{Installer, install};
+pub use panic::{ConnectionPanic, PanicFallback, PayloadKind};
+pub use peer::PeerAddr;
+pub use policy::{MessagePolicy, PeerPolicy};
+#[cfg(feature = "metrics")]
+pub use publish::flush;
+pub use record::recording_failures;
+pub use registry::{HandlerStats, counter_shards, snapshot};
+
+/// Runs a connection handler under a panic guard that counts, time-stamps,
+/// logs and reports its panics, then contains or resumes them.
+///
+/// ```
+/// use std::net::SocketAddr;
+/// use wireframe_monitor::monitored_connection;
+///
+/// const REGION: &str = "eu-west";
+///
+/// #[monitored_connection]
+/// async fn handle(stream: tokio::net::TcpStream) -> std::io::Result<()> {
+///     let _ = stream;
+///     Ok(())
+/// }
+///
+/// #[monitored_connection(name = "login", labels(protocol = "v2", region = REGION), on_panic = "resume", peer = addr)]
+/// fn login(addr: SocketAddr, frame: &[u8]) -> Result<usize, std::io::Error> {
+///     Ok(frame.len())
+/// }
+///
+/// assert_eq!(login("127.0.0.1:9".parse().unwrap(), b"hi").unwrap(), 2);
+/// ```
+///
+/// Options (all optional):
+///
+/// | option | value | default |
+/// |---|---|---|
+/// | `name` | string literal, the `handler` label | the function's name |
+/// | `labels(k = v, …)` | string literal or path to a `&'static str` const; at most 8 | none |
+/// | `on_panic` | `"contain"` (return [`PanicFallback::from_panic`]) or `"resume"` (re-raise) | `"contain"` |
+/// | `peer` | an argument implementing [`PeerAddr`], for logs and [`PanicEvent`] only | none |
+///
+/// Works on `fn` and `async fn`, free functions and methods, generic,
+/// `unsafe`, with pattern arguments, of any visibility; a non-async `fn`
+/// returning `impl Future<Output = T>` has its returned future guarded.
+pub use wireframe_monitor_macros::monitored_connection;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::guard::{
+        Contain, Eager, Guarded, NoPeer, Peer, Resume, Site, contain, contain_async,
+        contain_future, peer_of, resume, resume_async, resume_future,
+    };
+}

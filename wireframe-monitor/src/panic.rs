@@ -1,0 +1,201 @@
+//! [`ConnectionPanic`], [`PayloadKind`] and [`PanicFallback`]: what a
+//! contained panic turns into.
+
+use std::fmt;
+
+/// What a panic payload was, as far as a message can be read from it.
+///
+/// ```
+/// use wireframe_monitor::PayloadKind;
+///
+/// assert_eq!(PayloadKind::Str.as_str(), "str");
+/// assert_eq!(PayloadKind::Other.to_string(), "other");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PayloadKind {
+    /// `panic!("literal")` or `panic_any("…")`: a `&'static str`.
+    Str,
+    /// `panic!("formatted {x}")` or `panic_any(String)`: a `String`.
+    String,
+    /// `panic_any(value)` of any other type: no message can be read.
+    Other,
+}
+
+impl PayloadKind {
+    /// The value of the `panic.payload` field of the tracing event:
+    /// `str`, `String` or `other`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Str => "str",
+            Self::String => "String",
+            Self::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for PayloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A panic that a `contain` handler caught, recorded and turned into a value.
+///
+/// It carries the handler's name, the panic message as the redaction policy
+/// allows it, and the location when [`install`](crate::install) captured it.
+/// It converts into [`std::io::Error`] (kind `Other`), so handlers returning
+/// `std::io::Result<_>` need no extra code.
+///
+/// ```
+/// use wireframe_monitor::{monitored_connection, ConnectionPanic};
+///
+/// #[derive(Debug)]
+/// enum MyError {
+///     Panicked(ConnectionPanic),
+/// }
+///
+/// impl From<ConnectionPanic> for MyError {
+///     fn from(panic: ConnectionPanic) -> Self {
+///         MyError::Panicked(panic)
+///     }
+/// }
+///
+/// #[monitored_connection]
+/// fn handle(frame: &[u8]) -> Result<usize, MyError> {
+///     assert!(!frame.is_empty(), "empty frame");
+///     Ok(frame.len())
+/// }
+///
+/// # std::panic::set_hook(Box::new(|_| {}));
+/// let MyError::Panicked(panic) = handle(b"").unwrap_err();
+/// assert_eq!(panic.handler(), "handle");
+/// assert_eq!(panic.message(), Some("empty frame"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct ConnectionPanic {
+    handler: &'static str,
+    message: Option<String>,
+    location: Option<String>,
+    payload_kind: PayloadKind,
+}
+
+impl ConnectionPanic {
+    pub(crate) fn new(
+        handler: &'static str,
+        message: Option<String>,
+        location: Option<String>,
+        payload_kind: PayloadKind,
+    ) -> Self {
+        Self {
+            handler,
+            message,
+            location,
+            payload_kind,
+        }
+    }
+
+    /// The `handler` label of the handler that panicked.
+    #[must_use]
+    pub fn handler(&self) -> &'static str {
+        self.handler
+    }
+
+    /// The panic message after redaction; `None` when the policy omits it or
+    /// the payload was neither `&str` nor `String`.
+    #[must_use]
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// `file:line:col` of the panic, when [`install`](crate::install) ran.
+    #[must_use]
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+
+    /// What the panic payload was.
+    #[must_use]
+    pub fn payload_kind(&self) -> PayloadKind {
+        self.payload_kind
+    }
+}
+
+impl fmt::Display for ConnectionPanic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "connection handler `{}` panicked", self.handler)?;
+        if let Some(location) = &self.location {
+            write!(f, " at {location}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConnectionPanic {}
+
+impl From<ConnectionPanic> for std::io::Error {
+    fn from(panic: ConnectionPanic) -> Self {
+        std::io::Error::other(panic)
+    }
+}
+
+/// How a `contain` handler (the default, `on_panic = "contain"`) makes its
+/// return value after a panic was recorded.
+///
+/// Implemented for `()`, for `Option<T>` (`None`) and for `Result<T, E>`
+/// where `E: From<ConnectionPanic>` (`Err(panic.into())`). Implement it for
+/// your own reply types:
+///
+/// ```
+/// use wireframe_monitor::{monitored_connection, ConnectionPanic, PanicFallback};
+///
+/// #[derive(Debug, PartialEq)]
+/// enum Reply {
+///     Ok(Vec<u8>),
+///     InternalError,
+/// }
+///
+/// impl PanicFallback for Reply {
+///     fn from_panic(_: ConnectionPanic) -> Self {
+///         Reply::InternalError
+///     }
+/// }
+///
+/// #[monitored_connection]
+/// fn on_frame(frame: &[u8]) -> Reply {
+///     Reply::Ok(vec![frame[0]])
+/// }
+///
+/// # std::panic::set_hook(Box::new(|_| {}));
+/// assert_eq!(on_frame(&[]), Reply::InternalError);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot stand in for a contained panic: it does not implement `PanicFallback`",
+    label = "`on_panic = \"contain\"` (the default) needs a fallback value of this type",
+    note = "write `#[monitored_connection(on_panic = \"resume\")]` to re-raise the panic after recording it",
+    note = "or implement `wireframe_monitor::PanicFallback` for `{Self}`, or return `Result<_, E>` with `E: From<ConnectionPanic>`"
+)]
+pub trait PanicFallback {
+    /// The value the handler returns in place of the panic.
+    fn from_panic(panic: ConnectionPanic) -> Self;
+}
+
+impl PanicFallback for () {
+    fn from_panic(_: ConnectionPanic) -> Self {}
+}
+
+impl<T> PanicFallback for Option<T> {
+    fn from_panic(_: ConnectionPanic) -> Self {
+        None
+    }
+}
+
+impl<T, E: From<ConnectionPanic>> PanicFallback for Result<T, E> {
+    fn from_panic(panic: ConnectionPanic) -> Self {
+        Err(E::from(panic))
+    }
+}
