@@ -69,25 +69,33 @@ impl Samples {
     }
 
     /// Every sample named `name` whose `handler` label is `handler`.
-    pub fn all<'a>(&'a self, name: &'a str, handler: &'a str) -> impl Iterator<Item = &'a Sample> {
+    pub fn all<'a>(&'a self, name: &str, handler: &str) -> impl Iterator<Item = &'a Sample> {
+        let (name, handler) = (name.to_owned(), handler.to_owned());
         self.0
             .iter()
-            .filter(move |s| s.name == name && s.label("handler") == Some(handler))
+            .filter(move |s| s.name == name && s.label("handler") == Some(handler.as_str()))
     }
 
-    /// The only sample named `name` for `handler`; panics if there are several.
+    /// The only sample named `name` for `handler`.
+    ///
+    /// # Panics
+    ///
+    /// If there are several: a test expecting one series found more.
     #[must_use]
     pub fn find(&self, name: &str, handler: &str) -> Option<&Sample> {
-        let mut found = self.all(name, handler);
-        let first = found.next();
+        let found: Vec<&Sample> = self.all(name, handler).collect();
         assert!(
-            found.next().is_none(),
+            found.len() <= 1,
             "several series of {name} for handler {handler}: {self:?}"
         );
-        first
+        found.first().copied()
     }
 
     /// The counter `name` of `handler`, if recorded.
+    ///
+    /// # Panics
+    ///
+    /// If there are several such series or the metric is not a counter.
     #[must_use]
     pub fn counter(&self, name: &str, handler: &str) -> Option<u64> {
         match self.find(name, handler)?.value {
@@ -97,6 +105,10 @@ impl Samples {
     }
 
     /// The gauge `name` of `handler`, if recorded.
+    ///
+    /// # Panics
+    ///
+    /// If there are several such series or the metric is not a gauge.
     #[must_use]
     pub fn gauge(&self, name: &str, handler: &str) -> Option<f64> {
         match self.find(name, handler)?.value {
@@ -127,6 +139,10 @@ pub fn recorded<T>(f: impl FnOnce() -> T) -> (T, Samples) {
 }
 
 /// Seconds since the Unix epoch now.
+///
+/// # Panics
+///
+/// If the clock is set before 1970.
 #[must_use]
 pub fn unix_now() -> f64 {
     std::time::SystemTime::now()

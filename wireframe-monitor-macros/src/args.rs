@@ -1,10 +1,12 @@
 //! Parsing the options: `name = "…"`, `labels(k = v, …)`,
 //! `on_panic = "contain" | "resume"`, `peer = arg`.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
-use syn::parse::Parser;
-use syn::{Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Path, Token};
+use syn::parse::{ParseStream, Parser};
+use syn::{Expr, ExprLit, ExprPath, Ident, Lit, LitInt, LitStr, Path, Token};
 
 /// The options of one attribute, as written.
 #[derive(Default)]
@@ -43,59 +45,95 @@ pub(crate) struct OnPanicArg {
 
 const OPTIONS: &str = "expected one of `name`, `labels`, `on_panic`, `peer`";
 
-/// Parses the attribute's arguments; an error stops at the first bad option.
-pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
+/// Parses the attribute's arguments. A bad option or label is recorded and
+/// parsing goes on, so every one is reported at once; a syntax error stops
+/// it. The options read so far are returned in any case.
+pub(crate) fn parse(tokens: TokenStream) -> (Args, Vec<syn::Error>) {
     let mut args = Args::default();
-    syn::meta::parser(|meta| args.parse_one(&meta)).parse2(tokens)?;
-    Ok(args)
+    let mut errors = Vec::new();
+    let parsed = syn::meta::parser(|meta| args.parse_one(&meta, &mut errors)).parse2(tokens);
+    if let Err(error) = parsed {
+        errors.push(error);
+    }
+    (args, errors)
 }
 
-fn repeated(meta: &ParseNestedMeta<'_>, option: &str) -> syn::Error {
-    meta.error(format_args!(
-        "option `{option}` is given twice; keep one `{option}`"
-    ))
+/// Keeps the first value of an option; a second one is an error.
+fn store<T>(
+    slot: &mut Option<T>,
+    option: &Ident,
+    value: syn::Result<T>,
+    errors: &mut Vec<syn::Error>,
+) {
+    if slot.is_some() {
+        errors.push(syn::Error::new_spanned(
+            option,
+            format!("option `{option}` is given twice; keep one `{option}`"),
+        ));
+        return;
+    }
+    match value {
+        Ok(value) => *slot = Some(value),
+        Err(error) => errors.push(error),
+    }
+}
+
+/// Steps over the value of an option or label that is not used: `= expr`
+/// or `(…)`.
+fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        meta.input.parse::<TokenTree>()?;
+    }
+    Ok(())
 }
 
 impl Args {
-    fn parse_one(&mut self, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
-        let Some(option) = meta.path.get_ident() else {
-            return Err(meta.error(format_args!("unknown option; {OPTIONS}")));
+    fn parse_one(
+        &mut self,
+        meta: &ParseNestedMeta<'_>,
+        errors: &mut Vec<syn::Error>,
+    ) -> syn::Result<()> {
+        let Some(option) = meta.path.get_ident().cloned() else {
+            skip_value(meta)?;
+            errors.push(syn::Error::new_spanned(
+                &meta.path,
+                format!("unknown option; {OPTIONS}"),
+            ));
+            return Ok(());
         };
         match option.to_string().as_str() {
             "name" => {
-                if self.name.is_some() {
-                    return Err(repeated(meta, "name"));
-                }
-                self.name = Some(parse_name(meta)?);
+                let name = name_from(meta.value()?.parse()?);
+                store(&mut self.name, &option, name, errors);
             }
             "labels" => {
-                if self.labels.is_some() {
-                    return Err(repeated(meta, "labels"));
+                if let Some(labels) = parse_labels(meta, option.clone(), errors)? {
+                    store(&mut self.labels, &option, Ok(labels), errors);
                 }
-                self.labels = Some(parse_labels(meta, option.clone())?);
             }
             "on_panic" => {
-                if self.on_panic.is_some() {
-                    return Err(repeated(meta, "on_panic"));
-                }
-                self.on_panic = Some(parse_on_panic(meta)?);
+                let on_panic = on_panic_from(meta.value()?.parse()?);
+                store(&mut self.on_panic, &option, on_panic, errors);
             }
             "peer" => {
-                if self.peer.is_some() {
-                    return Err(repeated(meta, "peer"));
-                }
-                self.peer = Some(parse_peer(meta)?);
+                let peer = peer_from(meta.value()?.parse()?);
+                store(&mut self.peer, &option, peer, errors);
             }
             other => {
-                return Err(meta.error(format_args!("unknown option `{other}`; {OPTIONS}")));
+                skip_value(meta)?;
+                errors.push(syn::Error::new_spanned(
+                    &option,
+                    format!("unknown option `{other}`; {OPTIONS}"),
+                ));
             }
         }
         Ok(())
     }
 }
 
-fn parse_name(meta: &ParseNestedMeta<'_>) -> syn::Result<LitStr> {
-    let value: Expr = meta.value()?.parse()?;
+fn name_from(value: Expr) -> syn::Result<LitStr> {
     match value {
         Expr::Lit(ExprLit {
             lit: Lit::Str(name),
@@ -108,9 +146,8 @@ fn parse_name(meta: &ParseNestedMeta<'_>) -> syn::Result<LitStr> {
     }
 }
 
-fn parse_on_panic(meta: &ParseNestedMeta<'_>) -> syn::Result<OnPanicArg> {
+fn on_panic_from(value: Expr) -> syn::Result<OnPanicArg> {
     const HINT: &str = "`on_panic` must be \"contain\" (return a fallback value) or \"resume\" (re-raise the panic)";
-    let value: Expr = meta.value()?.parse()?;
     let Expr::Lit(ExprLit {
         lit: Lit::Str(lit), ..
     }) = &value
@@ -125,19 +162,16 @@ fn parse_on_panic(meta: &ParseNestedMeta<'_>) -> syn::Result<OnPanicArg> {
     Ok(OnPanicArg { mode })
 }
 
-fn parse_peer(meta: &ParseNestedMeta<'_>) -> syn::Result<Ident> {
-    let value: Expr = meta.value()?.parse()?;
-    match &value {
-        Expr::Path(ExprPath {
-            path,
-            qself: None,
-            attrs,
-        }) if attrs.is_empty() => {
-            if let Some(ident) = path.get_ident() {
-                return Ok(ident.clone());
-            }
-        }
-        _ => {}
+fn peer_from(value: Expr) -> syn::Result<Ident> {
+    if let Expr::Path(ExprPath {
+        path,
+        qself: None,
+        attrs,
+    }) = &value
+        && attrs.is_empty()
+        && let Some(ident) = path.get_ident()
+    {
+        return Ok(ident.clone());
     }
     Err(syn::Error::new_spanned(
         value,
@@ -145,38 +179,87 @@ fn parse_peer(meta: &ParseNestedMeta<'_>) -> syn::Result<Ident> {
     ))
 }
 
-fn parse_labels(meta: &ParseNestedMeta<'_>, keyword: Ident) -> syn::Result<Labels> {
-    let mut entries = Vec::new();
-    if !meta.input.peek(syn::token::Paren) {
-        return Err(meta.error("write labels as `labels(key = \"value\", …)`"));
+fn label_value_from(key: &Ident, value: Expr) -> syn::Result<LabelValue> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Ok(LabelValue::Literal(lit)),
+        Expr::Path(ExprPath {
+            path, qself: None, ..
+        }) => Ok(LabelValue::Const(path)),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!(
+                "the value of label `{key}` must be a string literal or the path of a `&'static str` const, \
+                 for example `{key} = \"v2\"` or `{key} = REGION`"
+            ),
+        )),
     }
+}
+
+/// `labels(k = v, …)`; `None` when not written as a list (the error is
+/// recorded). A bad label is recorded and left out.
+fn parse_labels(
+    meta: &ParseNestedMeta<'_>,
+    keyword: Ident,
+    errors: &mut Vec<syn::Error>,
+) -> syn::Result<Option<Labels>> {
+    if !meta.input.peek(syn::token::Paren) {
+        skip_value(meta)?;
+        errors.push(syn::Error::new_spanned(
+            &keyword,
+            "write labels as a list: `labels(key = \"value\", …)`",
+        ));
+        return Ok(None);
+    }
+    let mut entries = Vec::new();
     meta.parse_nested_meta(|label| {
         let Some(key) = label.path.get_ident().cloned() else {
-            return Err(label.error(
+            skip_value(&label)?;
+            errors.push(syn::Error::new_spanned(
+                &label.path,
                 "a label key must be a plain identifier such as `protocol`",
             ));
+            return Ok(());
         };
         if label.input.peek(Token![-]) {
-            return Err(label.error(format_args!(
-                "label key `{key}-…` contains `-`; label keys match `[a-zA-Z_][a-zA-Z0-9_]*`, use `_` instead"
-            )));
+            errors.push(dashed_key(&key, label.input));
+            return skip_value(&label);
         }
-        let value: Expr = label.value()?.parse()?;
-        let value = match value {
-            Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => LabelValue::Literal(lit),
-            Expr::Path(ExprPath { path, qself: None, .. }) => LabelValue::Const(path),
-            other => {
-                return Err(syn::Error::new_spanned(
-                    other,
-                    format!(
-                        "the value of label `{key}` must be a string literal or the path of a `&'static str` const, \
-                         for example `{key} = \"v2\"` or `{key} = REGION`"
-                    ),
-                ));
-            }
-        };
-        entries.push(Label { key, value });
+        match label_value_from(&key, label.value()?.parse()?) {
+            Ok(value) => entries.push(Label { key, value }),
+            Err(error) => errors.push(error),
+        }
         Ok(())
     })?;
-    Ok(Labels { keyword, entries })
+    Ok(Some(Labels { keyword, entries }))
+}
+
+/// `my-key = …`: the error spans the whole dashed key and suggests `my_key`.
+fn dashed_key(first: &Ident, input: ParseStream<'_>) -> syn::Error {
+    let mut tokens = first.to_token_stream();
+    let mut written = first.to_string();
+    while input.peek(Token![-]) {
+        let Ok(dash) = input.parse::<Token![-]>() else {
+            break;
+        };
+        dash.to_tokens(&mut tokens);
+        written.push('-');
+        if let Ok(part) = input.call(Ident::parse_any) {
+            part.to_tokens(&mut tokens);
+            written.push_str(&part.to_string());
+        } else if let Ok(part) = input.parse::<LitInt>() {
+            part.to_tokens(&mut tokens);
+            written.push_str(&part.to_string());
+        } else {
+            break;
+        }
+    }
+    let suggestion = written.replace('-', "_");
+    syn::Error::new_spanned(
+        tokens,
+        format!(
+            "label key `{written}` contains `-`, which label names cannot; write `{suggestion}` (keys match `[a-zA-Z_][a-zA-Z0-9_]*`)"
+        ),
+    )
 }

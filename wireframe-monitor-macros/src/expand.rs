@@ -7,9 +7,10 @@
 //! handler's name and labels, reached through a nested `fn` so the guard
 //! stores nothing for it.
 
-use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
+use syn::{Ident, Type};
 
 use crate::args::{self, Args, LabelValue, OnPanic};
 use crate::item::{self, Function, Kind};
@@ -18,22 +19,21 @@ use crate::{fallback, validate};
 /// The whole attribute: parse, validate, expand; on error, the error and the
 /// original item.
 pub(crate) fn monitored_connection(args: TokenStream, item: TokenStream) -> TokenStream {
-    let parsed = (args::parse(args), item::parse(&item));
-    let (args, function) = match parsed {
-        (Ok(args), Ok(function)) => (args, function),
-        (Err(mut error), Err(other)) => {
-            error.combine(other);
-            return fallback::with_original(&error, &item);
-        }
-        (Err(error), Ok(_)) | (Ok(_), Err(error)) => return fallback::with_original(&error, &item),
-    };
-    if let Err(error) = validate::check(&args, &function) {
-        return fallback::with_original(&error, &item);
+    let (args, mut errors) = args::parse(args);
+    let function = item::parse(&item).map_err(|error| errors.push(error)).ok();
+    if let Some(function) = &function
+        && let Err(error) = validate::check(&args, function)
+    {
+        errors.push(error);
     }
-    if cfg!(feature = "enabled") {
-        expand(&args, &function)
-    } else {
-        item
+    let error = errors.into_iter().reduce(|mut all, next| {
+        all.combine(next);
+        all
+    });
+    match (error, function) {
+        (Some(error), _) => fallback::with_original(&error, &item),
+        (None, Some(function)) if cfg!(feature = "enabled") => expand(&args, &function),
+        (None, _) => item,
     }
 }
 
@@ -75,24 +75,121 @@ fn peer(args: &Args) -> TokenStream {
     }
 }
 
-/// The guard function; spanned on the return type so a missing
-/// `PanicFallback` impl is reported there.
-fn guard(args: &Args, function: &Function, sync: &str, future: &str) -> TokenStream {
+/// Where an unmet `PanicFallback` bound is reported.
+///
+/// rustc reports the bound of a sync guard on the call, of an async guard
+/// on its argument and again on `.await` (a `Guarded` is a `Future` only
+/// with a fallback), and for `-> impl Future` again on the return type. A
+/// repeated error at the same span is dropped, so: a sync or `impl Future`
+/// call spans the whole return type (with the user's spans for `impl
+/// Future`, to match the return type's own error); an async argument and
+/// `.await` share one token of it (the type's name, `Vec` in
+/// `std::vec::Vec<u8>`), since `.await` cannot span more. Call-site
+/// resolution keeps the tokens hygienic and seen by lints as generated.
+struct FallbackSpans {
+    first: Span,
+    last: Span,
+    name: Span,
+}
+
+impl FallbackSpans {
+    fn new(function: &Function) -> Self {
+        let at = |location| Span::call_site().located_at(location);
+        let Some(ty) = function.return_type() else {
+            let ident = at(function.sig.ident.span());
+            return Self {
+                first: ident,
+                last: ident,
+                name: ident,
+            };
+        };
+        let tokens = ty.to_token_stream();
+        let first = tokens
+            .clone()
+            .into_iter()
+            .next()
+            .map_or_else(|| ty.span(), |tt| tt.span());
+        let last = tokens.into_iter().last().map_or_else(
+            || ty.span(),
+            |tt| match tt {
+                TokenTree::Group(group) => group.span_close(),
+                other => other.span(),
+            },
+        );
+        let name = name_span(ty).unwrap_or(first);
+        if matches!(function.kind, Kind::ReturnsFuture) {
+            Self { first, last, name }
+        } else {
+            Self {
+                first: at(first),
+                last: at(last),
+                name: at(name),
+            }
+        }
+    }
+}
+
+/// The token naming a type: the last path segment (`Vec` in
+/// `std::vec::Vec<u8>`), through references; a tuple, array or slice whole.
+fn name_span(ty: &Type) -> Option<Span> {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => path
+            .path
+            .segments
+            .last()
+            .map(|segment| segment.ident.span()),
+        Type::Reference(reference) => name_span(&reference.elem),
+        Type::Ptr(pointer) => name_span(&pointer.elem),
+        Type::Group(group) => name_span(&group.elem),
+        Type::Tuple(tuple) => Some(tuple.paren_token.span.join()),
+        Type::Paren(paren) => Some(paren.paren_token.span.join()),
+        Type::Array(array) => Some(array.bracket_token.span.join()),
+        Type::Slice(slice) => Some(slice.bracket_token.span.join()),
+        _ => None,
+    }
+}
+
+/// `path(arguments)` spanning from `first` to `last`: the tokens of `path`
+/// (a path has no groups) at `first`, the parentheses at `last`.
+fn call_between(first: Span, last: Span, path: TokenStream, arguments: TokenStream) -> TokenStream {
+    let mut arguments = Group::new(Delimiter::Parenthesis, arguments);
+    arguments.set_span(last);
+    let path = path.into_iter().map(|mut token| {
+        token.set_span(first);
+        token
+    });
+    quote!(#(#path)* #arguments)
+}
+
+/// The call of the guard on the body bound to `__wm_body`, spanned as
+/// [`FallbackSpans`] says; an async call is awaited.
+fn guard_call(args: &Args, function: &Function, suffix: &str) -> TokenStream {
     let mode = args.on_panic.as_ref().map_or(OnPanic::Contain, |a| a.mode);
     let prefix = match mode {
         OnPanic::Contain => "contain",
         OnPanic::Resume => "resume",
     };
-    let name = match function.kind {
-        Kind::Sync => format!("{prefix}{sync}"),
-        Kind::Async | Kind::ReturnsFuture => format!("{prefix}{future}"),
-    };
-    let ident = syn::Ident::new(&name, proc_macro2::Span::call_site());
-    let span = match function.return_type() {
-        Some(ty) => ty.span(),
-        None => function.sig.ident.span(),
-    };
-    quote_spanned!(span=> ::wireframe_monitor::__private::#ident)
+    let spans = FallbackSpans::new(function);
+    let guard = Ident::new(&format!("{prefix}{suffix}"), Span::call_site());
+    let path = quote!(::wireframe_monitor::__private::#guard);
+    let peer = peer(args);
+    if matches!(function.kind, Kind::Async) {
+        let body = Ident::new("__wm_body", spans.name);
+        let call = call_between(
+            spans.name,
+            spans.name,
+            path,
+            quote!(__wm_site, #peer, #body),
+        );
+        quote_spanned!(spans.name=> #call.await)
+    } else {
+        call_between(
+            spans.first,
+            spans.last,
+            path,
+            quote!(__wm_site, #peer, __wm_body),
+        )
+    }
 }
 
 fn expand(args: &Args, function: &Function) -> TokenStream {
@@ -105,18 +202,20 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         kind,
     } = function;
     let site = site_fn(args, function);
-    let peer = peer(args);
     let body = match kind {
         Kind::Sync => {
-            let guard = guard(args, function, "", "");
+            let call = guard_call(args, function, "");
             let annotation = match function.return_type() {
                 Some(ty) if function.return_type_is_nameable() => quote!(-> #ty),
                 _ => quote!(),
             };
-            quote!(#guard(__wm_site, #peer, move || #annotation #block))
+            quote! {
+                let __wm_body = move || #annotation #block;
+                #call
+            }
         }
         Kind::Async => {
-            let guard = guard(args, function, "", "_async");
+            let call = guard_call(args, function, "_async");
             let hint = match function.return_type() {
                 Some(ty) if function.return_type_is_nameable() => quote! {
                     #[allow(
@@ -135,11 +234,32 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
                 _ => quote!(),
             };
             let stmts = &block.stmts;
-            quote!(#guard(__wm_site, #peer, async move { #hint #(#stmts)* }).await)
+            quote! {
+                let __wm_body = async move { #hint #(#stmts)* };
+                #call
+            }
         }
         Kind::ReturnsFuture => {
-            let guard = guard(args, function, "", "_future");
-            quote!(#guard(__wm_site, #peer, move || #block))
+            let call = guard_call(args, function, "_future");
+            quote! {
+                let __wm_body = move || #block;
+                #call
+            }
+        }
+        Kind::ReturnsBoxedFuture => {
+            let call = guard_call(args, function, "_future");
+            let ty = function.return_type();
+            let spans = FallbackSpans::new(function);
+            let boxed = call_between(
+                spans.first,
+                spans.last,
+                quote!(::std::boxed::Box::pin),
+                call,
+            );
+            quote! {
+                let __wm_body = move || -> #ty #block;
+                #boxed
+            }
         }
     };
     quote! {

@@ -5,8 +5,8 @@
 use proc_macro2::TokenStream;
 use syn::spanned::Spanned;
 use syn::{
-    AttrStyle, Attribute, Block, Item, ItemFn, ReturnType, Signature, Type, TypeParamBound,
-    Visibility,
+    AttrStyle, Attribute, Block, GenericArgument, Item, ItemFn, PathArguments, ReturnType,
+    Signature, Type, TypeParamBound, Visibility,
 };
 
 /// How the function produces its value.
@@ -17,6 +17,9 @@ pub(crate) enum Kind {
     Async,
     /// `fn … -> impl Future<Output = T>`: the returned future is guarded.
     ReturnsFuture,
+    /// `fn … -> Pin<Box<dyn Future<Output = T> …>>`: the returned future is
+    /// guarded and boxed again.
+    ReturnsBoxedFuture,
 }
 
 /// An annotated function.
@@ -90,6 +93,8 @@ impl Function {
             Kind::Async
         } else if returns_impl_future(&sig.output) {
             Kind::ReturnsFuture
+        } else if returns_boxed_future(&sig.output) {
+            Kind::ReturnsBoxedFuture
         } else {
             Kind::Sync
         };
@@ -131,6 +136,35 @@ fn returns_impl_future(output: &ReturnType) -> bool {
             .segments
             .last()
             .is_some_and(|seg| seg.ident == "Future"),
+        _ => false,
+    })
+}
+
+/// `Pin<Box<dyn Future<…> …>>`, each named by any path (`std::pin::Pin`).
+fn returns_boxed_future(output: &ReturnType) -> bool {
+    /// The single type argument of a path type whose last segment is `name`.
+    fn argument<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+        let Type::Path(path) = ty else { return None };
+        let segment = path.path.segments.last()?;
+        if segment.ident != name {
+            return None;
+        }
+        let PathArguments::AngleBracketed(arguments) = &segment.arguments else {
+            return None;
+        };
+        match arguments.args.first()? {
+            GenericArgument::Type(ty) if arguments.args.len() == 1 => Some(ty),
+            _ => None,
+        }
+    }
+    let ReturnType::Type(_, ty) = output else {
+        return false;
+    };
+    let Some(Type::TraitObject(object)) = argument(ty, "Pin").and_then(|ty| argument(ty, "Box")) else {
+        return false;
+    };
+    object.bounds.iter().any(|bound| match bound {
+        TypeParamBound::Trait(tr) => tr.path.segments.last().is_some_and(|seg| seg.ident == "Future"),
         _ => false,
     })
 }

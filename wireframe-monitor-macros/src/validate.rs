@@ -67,8 +67,9 @@ fn check_labels(args: &Args, errors: &mut Vec<syn::Error>) {
         errors.push(syn::Error::new_spanned(
             &labels.keyword,
             format!(
-                "too many labels: {} given, at most {MAX_LABELS} allowed; every label multiplies the series an exporter keeps",
-                labels.entries.len()
+                "too many labels: {} given, at most {MAX_LABELS} allowed; remove {} (every label multiplies the series an exporter keeps)",
+                labels.entries.len(),
+                labels.entries.len() - MAX_LABELS
             ),
         ));
     }
@@ -129,7 +130,9 @@ fn check_peer(args: &Args, function: &Function, errors: &mut Vec<syn::Error>) {
             names.push(format!("`{}`", pat.ident));
         }
     }
-    let hint = if names.is_empty() {
+    let hint = if let [only] = names.as_slice() {
+        format!("did you mean {only}?")
+    } else if names.is_empty() {
         "the function has no argument bound to a plain name; add one whose type implements `PeerAddr`, such as `addr: SocketAddr`".to_owned()
     } else {
         format!("expected one of {}", names.join(", "))

@@ -359,13 +359,32 @@ where
     F::Output: PanicFallback,
     B: FnOnce() -> F,
 {
-    let inner = match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(future) => Eager::Running { future },
-        Err(payload) => Eager::Failed {
-            panic: Some(contained(site(), peer.get(), payload)),
-        },
-    };
-    contain_async(site, peer, inner)
+    let id = site().id();
+    shard::enter(id, true);
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(future) => {
+            shard::contain_scope(false);
+            Guarded {
+                site,
+                peer,
+                started: true,
+                mode: PhantomData,
+                inner: Eager::Running { future },
+            }
+        }
+        Err(payload) => {
+            shard::contain_scope(false);
+            let panic = contained(site(), peer.get(), payload);
+            // The call ends when the future is polled or dropped.
+            Guarded {
+                site,
+                peer,
+                started: true,
+                mode: PhantomData,
+                inner: Eager::Failed { panic: Some(panic) },
+            }
+        }
+    }
 }
 
 /// A non-async `fn … -> impl Future`, `resume`: a panic while building the
@@ -378,8 +397,19 @@ where
     F: Future,
     B: FnOnce() -> F,
 {
+    let id = site().id();
+    shard::enter(id, false);
     match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(future) => resume_async(site, peer, future),
-        Err(payload) => resumed(site(), peer.get(), payload),
+        Ok(future) => Guarded {
+            site,
+            peer,
+            started: true,
+            mode: PhantomData,
+            inner: future,
+        },
+        Err(payload) => {
+            shard::exit(id, false);
+            resumed(site(), peer.get(), payload)
+        }
     }
 }

@@ -48,6 +48,7 @@ pub(crate) fn count_failure() {
 
 /// Called by the panic hook of `install()` for every fresh panic.
 pub(crate) fn note_fresh_panic(location: Option<String>) {
+    crate::shard::mark_dirty();
     let _ = RESUMED.try_with(|r| r.set(None));
     let _ = LOCATION.try_with(|l| {
         if let Ok(mut slot) = l.try_borrow_mut() {
@@ -208,6 +209,20 @@ fn emit(event: &PanicEvent<'_>) {
 
 /// Marks `payload` as recorded before a `resume` guard re-raises it.
 pub(crate) fn mark_resumed(payload: &(dyn Any + Send)) {
+    crate::shard::mark_dirty();
     let id = identity(payload);
     let _ = RESUMED.try_with(|r| r.set(Some(id)));
+}
+
+/// Forgets the location and resumed mark left by panics before a guard
+/// entered: they belong to no panic this guard can catch.
+#[cold]
+#[inline(never)]
+pub(crate) fn clear_stale() {
+    let _ = RESUMED.try_with(|r| r.set(None));
+    let _ = LOCATION.try_with(|l| {
+        if let Ok(mut slot) = l.try_borrow_mut() {
+            slot.take();
+        }
+    });
 }

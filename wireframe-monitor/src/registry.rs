@@ -43,7 +43,7 @@ pub(crate) fn register(
     let mut entries = ENTRIES.write().unwrap_or_else(PoisonError::into_inner);
     if let Some(entry) = entries
         .iter()
-        .find(|e| e.handler == handler && e.labels == labels)
+        .find(|e| e.handler == handler && same_labels(e.labels, labels))
     {
         return entry;
     }
@@ -61,6 +61,11 @@ pub(crate) fn register(
     }));
     entries.push(entry);
     entry
+}
+
+/// Whether two label lists are the same set (keys are unique per site).
+fn same_labels(a: &[(&str, &str)], b: &[(&str, &str)]) -> bool {
+    a.len() == b.len() && a.iter().all(|pair| b.contains(pair))
 }
 
 /// Every entry, in registration order.

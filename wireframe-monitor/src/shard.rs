@@ -80,6 +80,8 @@ struct Local {
     /// How many `contain` guards are running on this thread's stack: a panic
     /// raised now will be contained, so the panic hook may keep quiet.
     contain_depth: Cell<u32>,
+    /// A panic location or resumed-payload mark is set on this thread.
+    dirty: Cell<bool>,
 }
 
 impl Drop for Local {
@@ -94,7 +96,7 @@ impl Drop for Local {
 
 thread_local! {
     static LOCAL: Local = const {
-        Local { shard: Cell::new(None), contain_depth: Cell::new(0) }
+        Local { shard: Cell::new(None), contain_depth: Cell::new(0), dirty: Cell::new(false) }
     };
 }
 
@@ -139,6 +141,10 @@ fn with_slot(local: &Local, id: u32, f: impl FnOnce(&Slot)) -> bool {
 pub(crate) fn enter(id: u32, contain: bool) {
     let counted = LOCAL
         .try_with(|local| {
+            if local.dirty.get() {
+                local.dirty.set(false);
+                crate::record::clear_stale();
+            }
             if contain {
                 local.contain_depth.set(local.contain_depth.get() + 1);
             }
@@ -173,6 +179,10 @@ pub(crate) fn exit(id: u32, contain: bool) {
 #[inline]
 pub(crate) fn contain_scope(entering: bool) {
     let _ = LOCAL.try_with(|local| {
+        if entering && local.dirty.get() {
+            local.dirty.set(false);
+            crate::record::clear_stale();
+        }
         let depth = local.contain_depth.get();
         local.contain_depth.set(if entering {
             depth + 1
@@ -211,4 +221,9 @@ pub(crate) fn totals(id: u32) -> (u64, u64) {
 /// reuse): bounded by the peak number of concurrent threads.
 pub(crate) fn shard_count() -> usize {
     ALL.read().unwrap_or_else(PoisonError::into_inner).len()
+}
+
+/// A location or resumed mark was stored: the next guard entry clears it.
+pub(crate) fn mark_dirty() {
+    let _ = LOCAL.try_with(|local| local.dirty.set(true));
 }

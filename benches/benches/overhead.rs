@@ -1,0 +1,218 @@
+//! Every comparison of the benchmarks issue, in one criterion run, in this
+//! order (`main` runs them in order: the global recorder can be set only once
+//! per process):
+//!
+//! 1. `*_no_recorder`: bare vs monitored, before any recorder exists;
+//! 2. then [`setup::install_all`]: silent panic hook, Prometheus recorder,
+//!    no-op tracing subscriber, `wireframe_monitor::install()`;
+//! 3. `sync`, `async_noop`, `async_tokio`: bare, monitored and the
+//!    alternatives (`counter!`, `#[autometrics]`, `#[instrument]`);
+//! 4. `panic`, `echo`, `contention`, `scale`; last, a check that the guard's
+//!    counts reached the Prometheus exposition.
+//!
+//! The `enabled`-off build is measured by `wireframe-monitor-benches-off`;
+//! `benches/run.sh` runs both and prints the table.
+
+use std::hint::black_box;
+use std::io;
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use tokio::runtime::{Builder, Runtime};
+use wireframe_monitor_benches::common::{
+    bare_async, bare_sync, monitored_async, monitored_sync, poll_noop,
+};
+use wireframe_monitor_benches::echo::{bare_echo, connection, monitored_echo};
+use wireframe_monitor_benches::panicking::{monitored_panicking, raw_catch, with_silent_hook};
+use wireframe_monitor_benches::peers::{
+    autometrics_async, autometrics_sync, counter_async, counter_sync, instrument_async,
+    instrument_sync,
+};
+use wireframe_monitor_benches::{scale, setup};
+
+/// The input every call gets (hidden from the optimizer at each call).
+const X: u64 = 0x5EED;
+
+fn runtime() -> Runtime {
+    Builder::new_current_thread()
+        .build()
+        .expect("build a current-thread runtime")
+}
+
+/// `group/name` for each sync handler `name => path`.
+macro_rules! bench_sync {
+    ($c:expr, $group:expr, $($name:literal => $f:path),+ $(,)?) => {{
+        let mut group = $c.benchmark_group($group);
+        $(group.bench_function($name, |b| b.iter(|| $f(black_box(X))));)+
+        group.finish();
+    }};
+}
+
+/// `group/name` for each async handler, polled with a no-op waker.
+macro_rules! bench_noop {
+    ($c:expr, $group:expr, $($name:literal => $f:path),+ $(,)?) => {{
+        let mut group = $c.benchmark_group($group);
+        $(group.bench_function($name, |b| b.iter(|| poll_noop($f(black_box(X)))));)+
+        group.finish();
+    }};
+}
+
+/// `group/name` for each async handler, run by `block_on` on a tokio
+/// current-thread runtime.
+macro_rules! bench_tokio {
+    ($c:expr, $group:expr, $($name:literal => $f:path),+ $(,)?) => {{
+        let rt = runtime();
+        let mut group = $c.benchmark_group($group);
+        $(group.bench_function($name, |b| b.iter(|| rt.block_on($f(black_box(X)))));)+
+        group.finish();
+    }};
+}
+
+fn no_recorder(c: &mut Criterion) {
+    bench_sync!(c, "sync_no_recorder", "bare" => bare_sync, "monitored" => monitored_sync);
+    bench_noop!(c, "async_noop_no_recorder", "bare" => bare_async, "monitored" => monitored_async);
+    bench_tokio!(c, "async_tokio_no_recorder", "bare" => bare_async, "monitored" => monitored_async);
+}
+
+fn with_recorder(c: &mut Criterion) {
+    setup::install_all();
+    bench_sync!(c, "sync",
+        "bare" => bare_sync,
+        "monitored" => monitored_sync,
+        "counter" => counter_sync,
+        "autometrics" => autometrics_sync,
+        "instrument" => instrument_sync,
+    );
+    bench_noop!(c, "async_noop",
+        "bare" => bare_async,
+        "monitored" => monitored_async,
+        "counter" => counter_async,
+        "autometrics" => autometrics_async,
+        "instrument" => instrument_async,
+    );
+    bench_tokio!(c, "async_tokio",
+        "bare" => bare_async,
+        "monitored" => monitored_async,
+        "counter" => counter_async,
+        "autometrics" => autometrics_async,
+        "instrument" => instrument_async,
+    );
+}
+
+fn panic_path(c: &mut Criterion) {
+    setup::install_all();
+    let mut group = c.benchmark_group("panic");
+    group.bench_function("raw", |b| {
+        with_silent_hook(|| b.iter(|| raw_catch(black_box(X))));
+    });
+    group.bench_function("raw_install_hook", |b| {
+        b.iter(|| raw_catch(black_box(X)));
+    });
+    group.bench_function("monitored", |b| {
+        b.iter(|| monitored_panicking(black_box(X)).is_err());
+    });
+    group.finish();
+}
+
+fn echo(c: &mut Criterion) {
+    setup::install_all();
+    let rt = runtime();
+    let mut group = c.benchmark_group("echo");
+    group.bench_function("bare", |b| {
+        b.iter(|| rt.block_on(connection(bare_echo, black_box(7))));
+    });
+    group.bench_function("monitored", |b| {
+        b.iter(|| rt.block_on(connection(monitored_echo, black_box(7))));
+    });
+    group.finish();
+}
+
+/// Runs `f` `iters` times on each of `threads` threads started together;
+/// the slowest thread's time. Thread start-up is not timed.
+fn threads<F>(threads: usize, iters: u64, f: F) -> Duration
+where
+    F: Fn(u64) -> io::Result<u64> + Sync,
+{
+    let barrier = Barrier::new(threads);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    // The first call of a thread takes its counter shard.
+                    let _ = black_box(f(black_box(X)));
+                    barrier.wait();
+                    let start = Instant::now();
+                    for i in 0..iters {
+                        let _ = black_box(f(black_box(i)));
+                    }
+                    start.elapsed()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("bench thread"))
+            .max()
+            .unwrap_or_default()
+    })
+}
+
+fn contention(c: &mut Criterion) {
+    setup::install_all();
+    let mut group = c.benchmark_group("contention");
+    group.bench_function("bare_1", |b| b.iter_custom(|n| threads(1, n, bare_sync)));
+    group.bench_function("bare_2", |b| b.iter_custom(|n| threads(2, n, bare_sync)));
+    group.bench_function("monitored_1", |b| {
+        b.iter_custom(|n| threads(1, n, monitored_sync));
+    });
+    group.bench_function("monitored_2", |b| {
+        b.iter_custom(|n| threads(2, n, monitored_sync));
+    });
+    group.finish();
+}
+
+fn scale_handlers(c: &mut Criterion) {
+    setup::install_all();
+    let all = scale::handlers();
+    let mut group = c.benchmark_group("scale");
+    for (registered, from) in [(1, 0), (100, 1), (1000, 100)] {
+        // Register (first call of) the next handlers, then time the last one.
+        for handler in &all[from..registered] {
+            let _ = handler(X);
+        }
+        let handler = black_box(all[registered - 1]);
+        group.bench_function(format!("handlers_{registered}"), |b| {
+            b.iter(|| handler(black_box(X)));
+        });
+    }
+    group.finish();
+}
+
+/// Not a benchmark: checks that the monitored calls above reached the
+/// Prometheus exposition, so what was measured is the real guard.
+fn exported(_: &mut Criterion) {
+    let handle = setup::install_all();
+    wireframe_monitor::flush();
+    let text = handle.render();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("wireframe_handler_calls_total{handler=\"monitored_sync\"}"));
+    match line {
+        Some(line) => eprintln!("exported: {line}"),
+        None => eprintln!("exported: MISSING wireframe_handler_calls_total for monitored_sync"),
+    }
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    // In this order: the recorder is installed by the second group.
+    no_recorder(&mut c);
+    with_recorder(&mut c);
+    panic_path(&mut c);
+    echo(&mut c);
+    contention(&mut c);
+    scale_handlers(&mut c);
+    exported(&mut c);
+    c.final_summary();
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every wireframe-monitor benchmark and prints the table of results
+# against the targets of the benchmarks issue (see docs/benchmarks.md).
+#
+#   benches/run.sh            full measurement (criterion defaults: 3 s warm-up,
+#                             5 s measurement, 100 samples per benchmark; ~10 min)
+#   QUICK=1 benches/run.sh    short run to check that everything works (~2 min)
+#   benches/run.sh -- ARGS    extra criterion arguments (e.g. a filter)
+#
+# Two cargo invocations, because the `enabled`-off build cannot share a
+# build with the `enabled`-on one (cargo unifies features): the overhead
+# bench (enabled on) and the off bench (wireframe-monitor-benches-off).
+# Results go to $CRITERION_HOME (default: <target dir>/criterion), the table
+# to stdout and to <target dir>/criterion/summary.md.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+target="${CARGO_TARGET_DIR:-$root/target}"
+export CRITERION_HOME="${CRITERION_HOME:-$target/criterion}"
+
+args=(--noplot)
+if [[ "${QUICK:-0}" != 0 ]]; then
+    args+=(--warm-up-time 0.5 --measurement-time 1)
+fi
+if [[ "${1:-}" == "--" ]]; then
+    shift
+    args+=("$@")
+fi
+
+cargo bench -p wireframe-monitor-benches --bench overhead -- "${args[@]}"
+cargo bench -p wireframe-monitor-benches-off --bench off -- "${args[@]}"
+
+echo
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+cargo run -q --release -p wireframe-monitor-benches --bin bench-summary -- "$CRITERION_HOME" | tee "$CRITERION_HOME/summary.md"

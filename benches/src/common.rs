@@ -1,0 +1,98 @@
+//! The handlers measured with and without the guard, shared word for word by
+//! the `enabled`-on benches (`wireframe-monitor-benches`) and the
+//! `enabled`-off ones (`wireframe-monitor-benches-off`, which includes this
+//! file with `#[path]`), so both builds compile the same source.
+//!
+//! Every variant runs the same body, [`work`], on an input hidden from the
+//! optimizer with [`black_box`]; every handler is `#[inline(never)]` so a call
+//! is a real call in every variant.
+
+use std::future::Future;
+use std::hint::black_box;
+use std::io;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll, Waker};
+
+use wireframe_monitor::monitored_connection;
+
+/// The body of every handler: a few dependent integer operations.
+#[expect(
+    clippy::inline_always,
+    reason = "the same body must be inlined into every variant compared"
+)]
+#[inline(always)]
+#[must_use]
+pub fn work(x: u64) -> u64 {
+    let x = black_box(x);
+    x.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17) ^ x
+}
+
+/// A future that is pending once (waking itself) and then ready, so an async
+/// handler is polled twice, as a real handler waiting on I/O is.
+#[derive(Debug, Default)]
+pub struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+/// Polls `future` to completion with a no-op waker.
+pub fn poll_noop<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+/// Sync handler without any instrumentation.
+///
+/// # Errors
+/// Never; the type is that of a connection handler.
+#[inline(never)]
+pub fn bare_sync(x: u64) -> io::Result<u64> {
+    Ok(work(x))
+}
+
+/// Sync handler under `#[monitored_connection]`.
+///
+/// # Errors
+/// Only a contained panic, which this body never raises.
+#[monitored_connection]
+#[inline(never)]
+pub fn monitored_sync(x: u64) -> io::Result<u64> {
+    Ok(work(x))
+}
+
+/// Async handler without any instrumentation.
+///
+/// # Errors
+/// Never; the type is that of a connection handler.
+#[inline(never)]
+pub async fn bare_async(x: u64) -> io::Result<u64> {
+    YieldOnce::default().await;
+    Ok(work(x))
+}
+
+/// Async handler under `#[monitored_connection]`.
+///
+/// # Errors
+/// Only a contained panic, which this body never raises.
+#[monitored_connection]
+#[inline(never)]
+pub async fn monitored_async(x: u64) -> io::Result<u64> {
+    YieldOnce::default().await;
+    Ok(work(x))
+}

@@ -1,0 +1,59 @@
+//! The realistic case: one connection over `tokio::io::duplex`, the handler
+//! spawned as a task (the "accept"), one frame each way, then close.
+
+use std::future::Future;
+use std::io;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+use wireframe_monitor::monitored_connection;
+
+/// Bytes in one frame.
+pub const FRAME: usize = 64;
+
+/// Echo handler without instrumentation: reads one frame, writes it back,
+/// closes.
+///
+/// # Errors
+/// An I/O error of the stream.
+pub async fn bare_echo(mut stream: DuplexStream) -> io::Result<()> {
+    let mut frame = [0u8; FRAME];
+    stream.read_exact(&mut frame).await?;
+    stream.write_all(&frame).await
+}
+
+/// The same echo handler under `#[monitored_connection]`.
+///
+/// # Errors
+/// An I/O error of the stream, or a contained panic.
+#[monitored_connection]
+pub async fn monitored_echo(mut stream: DuplexStream) -> io::Result<()> {
+    let mut frame = [0u8; FRAME];
+    stream.read_exact(&mut frame).await?;
+    stream.write_all(&frame).await
+}
+
+/// One connection: spawns `handler` on the server end, sends a frame,
+/// reads the echo and the close. Must run inside a tokio runtime.
+///
+/// # Errors
+/// An I/O error, a handler error, a wrong echo or a missing close.
+pub async fn connection<H, F>(handler: H, fill: u8) -> io::Result<u8>
+where
+    H: FnOnce(DuplexStream) -> F,
+    F: Future<Output = io::Result<()>> + Send + 'static,
+{
+    let (mut client, server) = tokio::io::duplex(4 * FRAME);
+    let task = tokio::spawn(handler(server));
+    client.write_all(&[fill; FRAME]).await?;
+    let mut reply = [0u8; FRAME];
+    client.read_exact(&mut reply).await?;
+    let mut rest = [0u8; 1];
+    if client.read(&mut rest).await? != 0 {
+        return Err(io::Error::other("connection not closed after one frame"));
+    }
+    task.await.map_err(io::Error::other)??;
+    if reply != [fill; FRAME] {
+        return Err(io::Error::other("echo differs from the frame sent"));
+    }
+    Ok(reply[0])
+}

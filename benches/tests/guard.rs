@@ -1,0 +1,102 @@
+//! Checks that the benches measure what they claim: the monitored handlers
+//! really run the guard (and are counted), the alternatives run their
+//! instrumentation, and the monitored future is at most a few bytes larger
+//! than the bare one (the future-size target; the numbers are
+//! printed for `docs/benchmarks.md`).
+
+use std::mem::size_of_val;
+
+use wireframe_monitor::{HandlerStats, snapshot};
+use wireframe_monitor_benches::common::{
+    bare_async, bare_sync, monitored_async, monitored_sync, poll_noop,
+};
+use wireframe_monitor_benches::echo::{bare_echo, connection, monitored_echo};
+use wireframe_monitor_benches::panicking::{monitored_panicking, raw_catch, with_silent_hook};
+use wireframe_monitor_benches::scale;
+
+fn calls(handler: &str) -> u64 {
+    snapshot()
+        .iter()
+        .filter(|s| s.handler() == handler)
+        .map(HandlerStats::calls)
+        .sum()
+}
+
+#[test]
+fn bare_and_monitored_compute_the_same() {
+    assert_eq!(bare_sync(41).unwrap(), monitored_sync(41).unwrap());
+    assert_eq!(
+        poll_noop(bare_async(41)).unwrap(),
+        poll_noop(monitored_async(41)).unwrap()
+    );
+}
+
+#[test]
+fn monitored_handlers_are_counted() {
+    let before = calls("monitored_sync");
+    for x in 0..3 {
+        let _ = monitored_sync(x);
+    }
+    assert!(calls("monitored_sync") >= before + 3);
+
+    let before = calls("monitored_async");
+    let _ = poll_noop(monitored_async(1));
+    assert!(calls("monitored_async") > before);
+}
+
+#[test]
+fn echo_round_trips_one_frame_and_counts_the_connection() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    assert_eq!(rt.block_on(connection(bare_echo, 9)).unwrap(), 9);
+    let before = calls("monitored_echo");
+    assert_eq!(rt.block_on(connection(monitored_echo, 9)).unwrap(), 9);
+    assert_eq!(calls("monitored_echo"), before + 1);
+}
+
+#[test]
+fn both_panic_variants_catch_the_panic() {
+    with_silent_hook(|| {
+        assert!(raw_catch(1));
+        let err = monitored_panicking(1).unwrap_err();
+        assert!(
+            err.to_string().contains("connection reset by peer"),
+            "{err}"
+        );
+    });
+    let panicked = snapshot()
+        .into_iter()
+        .find(|s| s.handler() == "monitored_panicking")
+        .expect("monitored_panicking registered");
+    assert!(panicked.panics() >= 1);
+}
+
+#[test]
+fn the_stamped_handlers_are_1000_distinct_registry_entries() {
+    let all = scale::handlers();
+    assert_eq!(all.len(), 1000);
+    for handler in all {
+        let _ = handler(1);
+    }
+    let entries = snapshot()
+        .into_iter()
+        .filter(|s| s.handler() == "scale")
+        .count();
+    assert_eq!(entries, 1000);
+}
+
+#[test]
+fn monitored_future_is_at_most_8_bytes_larger() {
+    let bare = size_of_val(&bare_async(1));
+    let monitored = size_of_val(&monitored_async(1));
+    let echo_bare = size_of_val(&bare_echo(tokio::io::duplex(1).0));
+    let echo_monitored = size_of_val(&monitored_echo(tokio::io::duplex(1).0));
+    println!("future sizes: async bare {bare} B, monitored {monitored} B");
+    println!("future sizes: echo bare {echo_bare} B, monitored {echo_monitored} B");
+    assert!(monitored <= bare + 8, "async: {monitored} > {bare} + 8");
+    assert!(
+        echo_monitored <= echo_bare + 8,
+        "echo: {echo_monitored} > {echo_bare} + 8"
+    );
+}

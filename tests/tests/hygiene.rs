@@ -1,0 +1,120 @@
+//! Hygiene: the generated code compiles under `#![forbid(unsafe_code)]`,
+//! `#![deny(warnings, clippy::pedantic, unused_qualifications)]` and in a
+//! module that shadows the prelude (`Option`, `Result`, `Box`, `Some`,
+//! `None`, `Ok`, `Err`, `Vec`, `String`), for sync, async and method
+//! handlers using every option.
+#![forbid(unsafe_code)]
+#![deny(warnings, clippy::pedantic, unused_qualifications)]
+
+mod shadowed {
+    use std::net::SocketAddr;
+
+    use wireframe_monitor::monitored_connection;
+
+    /// Shadows the prelude type.
+    #[derive(Debug)]
+    pub struct Option;
+    /// Shadows the prelude type.
+    #[derive(Debug)]
+    pub struct Result;
+    /// Shadows the prelude type.
+    #[derive(Debug)]
+    pub struct Box;
+    /// Shadows the prelude type.
+    #[derive(Debug)]
+    pub struct Vec;
+    /// Shadows the prelude type.
+    #[derive(Debug)]
+    pub struct String;
+    /// Shadows the prelude variant (type and value).
+    #[derive(Debug)]
+    pub struct Some;
+    /// Shadows the prelude variant (type and value).
+    #[derive(Debug)]
+    pub struct None;
+    /// Shadows the prelude variant (type and value).
+    #[derive(Debug)]
+    pub struct Ok;
+    /// Shadows the prelude variant (type and value).
+    #[derive(Debug)]
+    pub struct Err;
+
+    /// A `&'static str` label value by path.
+    pub const REGION: &str = "eu";
+
+    /// Every shadowing item, so none is dead code.
+    pub fn shadows() -> (Option, Result, Box, Vec, String, Some, None, Ok, Err) {
+        (Option, Result, Box, Vec, String, Some, None, Ok, Err)
+    }
+
+    /// A sync handler with every option; `addr` is used by `peer` only.
+    #[monitored_connection(name = "hygiene_sync", labels(region = REGION, tier = "a"), on_panic = "contain", peer = addr)]
+    pub fn sync(addr: SocketAddr, n: u8) -> core::option::Option<u8> {
+        if n == 1 {
+            return core::option::Option::None;
+        }
+        core::option::Option::Some(10 / n)
+    }
+
+    /// An async handler with every option.
+    #[monitored_connection(name = "hygiene_async", labels(region = REGION), on_panic = "resume", peer = addr)]
+    pub async fn asynchronous(
+        addr: &SocketAddr,
+        n: u8,
+    ) -> core::result::Result<u8, std::io::Error> {
+        let _ = addr;
+        core::result::Result::Ok(10 / n)
+    }
+
+    /// A connection with monitored methods.
+    pub struct Conn {
+        /// The peer.
+        pub addr: SocketAddr,
+    }
+
+    impl Conn {
+        /// A method handler with every option.
+        #[monitored_connection(name = "hygiene_method", labels(region = REGION), on_panic = "contain", peer = peer)]
+        pub fn method(&self, peer: SocketAddr, n: u8) -> std::io::Result<u8> {
+            let _ = (peer, self.addr);
+            if n == 1 {
+                return core::result::Result::Err(std::io::Error::other("one"));
+            }
+            core::result::Result::Ok(10 / n)
+        }
+    }
+}
+
+#[test]
+fn shadowed_prelude_handlers_compile_and_work() {
+    let _ = shadowed::shadows();
+    let addr: std::net::SocketAddr = "127.0.0.1:1".parse().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let conn = shadowed::Conn { addr };
+    assert_eq!(shadowed::sync(addr, 2), Some(5));
+    assert_eq!(
+        runtime.block_on(shadowed::asynchronous(&addr, 5)).unwrap(),
+        2
+    );
+    assert_eq!(conn.method(addr, 2).unwrap(), 5);
+    assert_eq!(shadowed::sync(addr, 1), None);
+    assert_eq!(conn.method(addr, 1).unwrap_err().to_string(), "one");
+
+    // With the guard (feature `enabled`), panics are contained or resumed.
+    #[cfg(feature = "enabled")]
+    {
+        assert_eq!(shadowed::sync(addr, 0), None);
+        let resumed =
+            std::panic::catch_unwind(|| runtime.block_on(shadowed::asynchronous(&addr, 0)));
+        assert!(resumed.is_err());
+        assert!(conn.method(addr, 0).is_err());
+        let panics: u64 = wireframe_monitor::snapshot()
+            .iter()
+            .filter(|s| s.handler().starts_with("hygiene_"))
+            .map(wireframe_monitor::HandlerStats::panics)
+            .sum();
+        assert_eq!(panics, 3);
+    }
+}

@@ -1,0 +1,119 @@
+//! The demo's final check: the snapshot and the Prometheus exposition must
+//! show exactly the calls and panics the client triggered.
+
+use wireframe_monitor::{HandlerStats, names};
+
+use crate::client::Tally;
+
+/// The value of the sample `name{labels}` (labels in any order) in a text
+/// exposition.
+fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    let mut want = labels.to_vec();
+    want.sort_unstable();
+    text.lines().find_map(|line| {
+        let rest = line.strip_prefix(name)?;
+        let (set, value) = match rest.strip_prefix('{') {
+            Some(rest) => rest.split_once("} ")?,
+            None => ("", rest.strip_prefix(' ')?),
+        };
+        let mut got: Vec<(&str, &str)> = set
+            .split(',')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k, v.trim_matches('"')))
+            .collect();
+        got.sort_unstable();
+        if got == want {
+            value.trim().parse().ok()
+        } else {
+            None
+        }
+    })
+}
+
+/// A handler's name, static labels, expected calls and panics.
+type Expected<'a> = (&'a str, &'a [(&'a str, &'a str)], u64, u64);
+
+/// Compares the snapshot and the exposition with the plan; one line per
+/// mismatch.
+pub fn check(
+    plan: &Tally,
+    rows: &[HandlerStats],
+    exposition: &str,
+    kinds: [u64; 3],
+    with_peer: u64,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let handlers: [Expected<'_>; 3] = [
+        (
+            "connection",
+            &[("protocol", "demo-v1")],
+            plan.connection_calls,
+            plan.connection_panics,
+        ),
+        ("frame", &[], plan.frame_calls, plan.frame_panics),
+        (
+            "frame",
+            &[("tier", "critical")],
+            plan.critical_calls,
+            plan.critical_panics,
+        ),
+    ];
+    for (handler, labels, calls, panics) in handlers {
+        let mut full = vec![(names::HANDLER_LABEL, handler)];
+        full.extend_from_slice(labels);
+        let series: Vec<String> = full.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+        let series = format!("{{{}}}", series.join(","));
+        match rows
+            .iter()
+            .find(|r| r.handler() == handler && r.labels() == labels)
+        {
+            None => problems.push(format!("snapshot has no row for {series}")),
+            Some(row) => {
+                let got = (row.calls(), row.active(), row.panics());
+                if got != (calls, 0, panics) {
+                    problems.push(format!(
+                        "snapshot {series}: (calls, active, panics) = {got:?}, expected {:?}",
+                        (calls, 0, panics)
+                    ));
+                }
+            }
+        }
+        for (name, want) in [(names::CALLS_TOTAL, calls), (names::PANICS_TOTAL, panics)] {
+            #[expect(clippy::cast_precision_loss, reason = "small counts")]
+            let want = want as f64;
+            let got = sample(exposition, name, &full);
+            if got != Some(want) {
+                problems.push(format!(
+                    "exposition {name}{series} = {got:?}, expected {want}"
+                ));
+            }
+        }
+        let stamp = sample(exposition, names::LAST_PANIC_TIMESTAMP_SECONDS, &full);
+        if panics > 0 && stamp.is_none_or(|s| s <= 0.0) {
+            problems.push(format!(
+                "exposition has no last panic timestamp for {series}"
+            ));
+        }
+    }
+    if kinds != plan.kinds {
+        problems.push(format!(
+            "payload kinds [str, String, other] = {kinds:?}, expected {:?}",
+            plan.kinds
+        ));
+    }
+    if with_peer != plan.connection_panics {
+        problems.push(format!(
+            "{with_peer} panic events carried a peer, expected {}",
+            plan.connection_panics
+        ));
+    }
+    let version = [("version", env!("CARGO_PKG_VERSION"))];
+    if sample(exposition, names::BUILD_INFO, &version) != Some(1.0) {
+        problems.push(format!(
+            "exposition lacks {}{{version=\"{}\"}} 1",
+            names::BUILD_INFO,
+            version[0].1
+        ));
+    }
+    problems
+}
