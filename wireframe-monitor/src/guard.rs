@@ -112,7 +112,7 @@ fn contained(
 #[inline(never)]
 fn resumed(site: &'static Site, peer: Option<SocketAddr>, payload: Box<dyn Any + Send>) -> ! {
     let _ = record::record(site.entry(), peer, &*payload);
-    record::mark_resumed(&*payload);
+    crate::once::mark_resumed(&*payload);
     resume_unwind(payload)
 }
 

@@ -142,6 +142,7 @@ fn install_hook() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
+        crate::once::hook_installed();
         std::panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {
             record::note_fresh_panic(
                 info.location()

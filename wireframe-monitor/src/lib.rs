@@ -48,6 +48,7 @@ mod event;
 mod handler;
 mod install;
 pub mod names;
+mod once;
 mod panic;
 mod peer;
 mod policy;

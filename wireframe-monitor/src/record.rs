@@ -1,7 +1,7 @@
 //! The panic path: everything a guard does after catching a panic, in cold
 //! functions, none of which lets a panic escape.
 
-use std::any::{Any, TypeId};
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -13,17 +13,10 @@ use crate::policy::{self, PeerPolicy};
 use crate::registry::{Entry, LastPanic};
 use crate::{ConnectionPanic, PanicEvent, PayloadKind};
 
-/// A payload identity: data address and type. Zero-sized payloads share an
-/// address, so the marker is consumed by the first guard that sees it and
-/// cleared by the panic hook on every fresh panic.
-type Identity = (usize, TypeId);
-
 thread_local! {
     /// `file:line:col` of the latest fresh panic on this thread (set by the
     /// hook of `install()`).
     static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
-    /// The payload a monitored guard recorded and is re-raising now.
-    static RESUMED: Cell<Option<Identity>> = const { Cell::new(None) };
     /// Depth of panic recording on this thread (re-entrancy guard).
     static RECORDING: Cell<u32> = const { Cell::new(0) };
 }
@@ -48,8 +41,7 @@ pub(crate) fn count_failure() {
 
 /// Called by the panic hook of `install()` for every fresh panic.
 pub(crate) fn note_fresh_panic(location: Option<String>) {
-    crate::shard::mark_dirty();
-    let _ = RESUMED.try_with(|r| r.set(None));
+    crate::once::note_fresh();
     let _ = LOCATION.try_with(|l| {
         if let Ok(mut slot) = l.try_borrow_mut() {
             *slot = location;
@@ -83,11 +75,6 @@ pub(crate) fn drop_payload(payload: Box<dyn Any + Send>) {
         count_failure();
         std::mem::forget(second);
     }
-}
-
-fn identity(payload: &(dyn Any + Send)) -> Identity {
-    let address = std::ptr::from_ref(payload).cast::<()>() as usize;
-    (address, payload.type_id())
 }
 
 fn read_message(payload: &(dyn Any + Send)) -> (Option<&str>, PayloadKind) {
@@ -128,10 +115,7 @@ pub(crate) fn record(
     let location = location();
     let panic = ConnectionPanic::new(entry.handler, message, location, payload_kind);
 
-    let id = identity(payload);
-    let already = RESUMED.try_with(|r| r.get() == Some(id)).unwrap_or(false);
-    if already {
-        let _ = RESUMED.try_with(|r| r.set(None));
+    if crate::once::already_recorded(payload) {
         return panic;
     }
 
@@ -207,19 +191,12 @@ fn emit(event: &PanicEvent<'_>) {
     );
 }
 
-/// Marks `payload` as recorded before a `resume` guard re-raises it.
-pub(crate) fn mark_resumed(payload: &(dyn Any + Send)) {
-    crate::shard::mark_dirty();
-    let id = identity(payload);
-    let _ = RESUMED.try_with(|r| r.set(Some(id)));
-}
-
 /// Forgets the location and resumed mark left by panics before a guard
 /// entered: they belong to no panic this guard can catch.
 #[cold]
 #[inline(never)]
 pub(crate) fn clear_stale() {
-    let _ = RESUMED.try_with(|r| r.set(None));
+    crate::once::clear_stale();
     let _ = LOCATION.try_with(|l| {
         if let Ok(mut slot) = l.try_borrow_mut() {
             slot.take();
