@@ -2,10 +2,13 @@
 //!
 //! The signature, visibility and outer attributes stay as written; inner
 //! attributes move to the top of the new body. The original body becomes a
-//! `move` closure (sync) or an `async move` block (async) passed to a guard
-//! in `::wireframe_monitor::__private`, with a `static` site holding the
+//! `move` closure (sync, or a `fn` returning a future, whose future is then
+//! guarded too, and boxed again for `Pin<Box<dyn Future>>`) or an `async
+//! move` block (async), bound to `__wm_body` and passed to a guard in
+//! `::wireframe_monitor::__private`, with a `static` site holding the
 //! handler's name and labels, reached through a nested `fn` so the guard
-//! stores nothing for it.
+//! stores nothing for it. The guard call is spanned on the return type
+//! ([`FallbackSpans`]) so a missing `PanicFallback` is reported there.
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
@@ -14,7 +17,7 @@ use syn::{Ident, Type};
 
 use crate::args::{self, Args, LabelValue, OnPanic};
 use crate::item::{self, Function, Kind};
-use crate::{fallback, validate};
+use crate::{disabled, fallback, validate};
 
 /// The whole attribute: parse, validate, expand; on error, the error and the
 /// original item.
@@ -33,7 +36,8 @@ pub(crate) fn monitored_connection(args: TokenStream, item: TokenStream) -> Toke
     match (error, function) {
         (Some(error), _) => fallback::with_original(&error, &item),
         (None, Some(function)) if cfg!(feature = "enabled") => expand(&args, &function),
-        (None, _) => item,
+        (None, Some(function)) => disabled::expand(&args, &function),
+        (None, None) => item,
     }
 }
 
@@ -253,7 +257,7 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             let boxed = call_between(
                 spans.first,
                 spans.last,
-                quote!(::std::boxed::Box::pin),
+                quote!(::wireframe_monitor::__private::box_pin),
                 call,
             );
             quote! {

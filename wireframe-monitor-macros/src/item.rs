@@ -160,11 +160,16 @@ fn returns_boxed_future(output: &ReturnType) -> bool {
     let ReturnType::Type(_, ty) = output else {
         return false;
     };
-    let Some(Type::TraitObject(object)) = argument(ty, "Pin").and_then(|ty| argument(ty, "Box")) else {
+    let Some(Type::TraitObject(object)) = argument(ty, "Pin").and_then(|ty| argument(ty, "Box"))
+    else {
         return false;
     };
     object.bounds.iter().any(|bound| match bound {
-        TypeParamBound::Trait(tr) => tr.path.segments.last().is_some_and(|seg| seg.ident == "Future"),
+        TypeParamBound::Trait(tr) => tr
+            .path
+            .segments
+            .last()
+            .is_some_and(|seg| seg.ident == "Future"),
         _ => false,
     })
 }

@@ -3,11 +3,13 @@
 //! `wireframe-monitor`, which re-exports it; the generated code calls into
 //! that crate.
 //!
-//! Phases, one file each: [`args`] parses the options, [`item`] models the
-//! function, [`validate`] checks both, [`expand`] writes the guarded
-//! function, and [`fallback`] emits the original item beside any error.
+//! Phases, one file each: `args` parses the options, `item` models the
+//! function, `validate` checks both, `expand` writes the guarded
+//! function (`disabled` the unguarded one when the `enabled` feature is
+//! off), and `fallback` emits the original item beside any error.
 
 mod args;
+mod disabled;
 mod expand;
 mod fallback;
 mod item;

@@ -58,6 +58,7 @@ mod record;
 mod registry;
 mod shard;
 
+mod future;
 mod guard;
 
 pub use event::PanicEvent;
@@ -110,8 +111,9 @@ pub use wireframe_monitor_macros::monitored_connection;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::guard::{
-        Contain, Eager, Guarded, NoPeer, Peer, Resume, Site, contain, contain_async,
-        contain_future, peer_of, resume, resume_async, resume_future,
+    pub use crate::future::{
+        Contain, Eager, Guarded, Resume, box_pin, contain_async, contain_future, resume_async,
+        resume_future,
     };
+    pub use crate::guard::{NoPeer, Peer, Site, contain, peer_of, resume};
 }

@@ -1,7 +1,8 @@
-//! Trait-impl methods: sync, `async fn` in a trait impl, and a `-> impl
-//! Future` method implementing an `async fn` of the trait.
+//! Trait-impl methods: sync, `async fn` in a trait impl, `-> impl Future`
+//! and `-> Pin<Box<dyn Future + '_>>` borrowing `self`.
 #![deny(warnings)]
 use std::future::Future;
+use std::pin::Pin;
 
 use wireframe_monitor::monitored_connection;
 
@@ -9,6 +10,7 @@ trait Handler {
     fn on_frame(&mut self, frame: &[u8]) -> Option<usize>;
     async fn on_frame_async(&self, frame: &[u8]) -> Option<usize>;
     fn on_close(&self) -> impl Future<Output = Option<usize>> + Send;
+    fn on_boxed(&self) -> Pin<Box<dyn Future<Output = Option<usize>> + Send + '_>>;
 }
 
 struct Echo {
@@ -36,6 +38,14 @@ impl Handler for Echo {
             Some(seen)
         }
     }
+
+    #[monitored_connection]
+    fn on_boxed(&self) -> Pin<Box<dyn Future<Output = Option<usize>> + Send + '_>> {
+        Box::pin(async move {
+            tokio::task::yield_now().await;
+            Some(self.seen * 2)
+        })
+    }
 }
 
 fn main() {
@@ -47,5 +57,6 @@ fn main() {
     runtime.block_on(async {
         assert_eq!(echo.on_frame_async(b"de").await, Some(5));
         assert_eq!(echo.on_close().await, Some(3));
+        assert_eq!(echo.on_boxed().await, Some(6));
     });
 }

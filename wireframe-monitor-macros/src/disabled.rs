@@ -1,0 +1,40 @@
+//! Feature `enabled` off: the function exactly as written, plus zero-cost
+//! uses of what only the options referred to (the `peer` argument, label
+//! consts), so that turning the guard off raises no `unused` warnings.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::args::{Args, LabelValue};
+use crate::item::Function;
+
+/// The unguarded function.
+pub(crate) fn expand(args: &Args, function: &Function) -> TokenStream {
+    let Function {
+        outer_attrs,
+        inner_attrs,
+        vis,
+        sig,
+        block,
+        ..
+    } = function;
+    let consts = args
+        .labels
+        .iter()
+        .flat_map(|l| &l.entries)
+        .filter_map(|label| match &label.value {
+            LabelValue::Const(path) => Some(quote!(let _: &'static str = #path;)),
+            LabelValue::Literal(_) => None,
+        });
+    let peer = args.peer.iter().map(|arg| quote!(let _ = &#arg;));
+    let stmts = &block.stmts;
+    quote! {
+        #(#outer_attrs)*
+        #vis #sig {
+            #(#inner_attrs)*
+            #(#peer)*
+            #(#consts)*
+            #(#stmts)*
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! The guarded futures of `async fn` and of `fn … -> impl Future`: the
+//! call is counted while the future lives, each poll runs under
+//! `catch_unwind`, and a panic is contained or resumed like in a sync guard.
+
+use std::any::Any;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::net::SocketAddr;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::guard::{Peer, Site, contained, resumed};
+use crate::{ConnectionPanic, PanicFallback, shard};
+
+/// A panic caught while polling: the site, the peer and the payload.
+type Caught = (&'static Site, Option<SocketAddr>, Box<dyn Any + Send>);
+
+/// `on_panic = "contain"` for [`Guarded`].
+pub struct Contain;
+/// `on_panic = "resume"` for [`Guarded`].
+pub struct Resume;
+
+pin_project_lite::pin_project! {
+    /// The future of a monitored `async fn`: the call is counted from its
+    /// construction (the first poll of the `async fn`) until it is dropped,
+    /// which the `async fn` does as soon as it completed, panicked or was
+    /// cancelled. So it needs no state of its own: it is as large as `F`.
+    pub struct Guarded<S, P, F, M>
+    where
+        S: Fn() -> &'static Site,
+    {
+        site: S,
+        peer: P,
+        mode: PhantomData<M>,
+        #[pin]
+        inner: F,
+    }
+
+    impl<S, P, F, M> PinnedDrop for Guarded<S, P, F, M>
+    where
+        S: Fn() -> &'static Site,
+    {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            shard::exit((this.site)().id(), false);
+        }
+    }
+}
+
+/// Guards a future whose panic becomes `F::Output::from_panic`.
+#[inline]
+pub fn contain_async<S, P, F>(site: S, peer: P, inner: F) -> Guarded<S, P, F, Contain>
+where
+    S: Fn() -> &'static Site,
+    P: Peer,
+    F: Future,
+    F::Output: PanicFallback,
+{
+    Guarded::start(site, peer, inner)
+}
+
+/// Guards a future whose panic is recorded and re-raised.
+#[inline]
+pub fn resume_async<S, P, F>(site: S, peer: P, inner: F) -> Guarded<S, P, F, Resume>
+where
+    S: Fn() -> &'static Site,
+    P: Peer,
+    F: Future,
+{
+    Guarded::start(site, peer, inner)
+}
+
+impl<S, P, F, M> Guarded<S, P, F, M>
+where
+    S: Fn() -> &'static Site,
+    P: Peer,
+{
+    /// A call starts now.
+    #[inline]
+    fn start(site: S, peer: P, inner: F) -> Self {
+        shard::enter(site().id(), false);
+        Self::started(site, peer, inner)
+    }
+
+    /// For a call already counted by the caller.
+    #[inline]
+    fn started(site: S, peer: P, inner: F) -> Self {
+        Self {
+            site,
+            peer,
+            mode: PhantomData,
+            inner,
+        }
+    }
+}
+
+impl<S, P, F, M> Guarded<S, P, F, M>
+where
+    S: Fn() -> &'static Site,
+    P: Peer,
+    F: Future,
+{
+    /// Polls the inner future under `catch_unwind`.
+    #[inline]
+    fn poll_guarded(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        contain: bool,
+    ) -> Result<Poll<F::Output>, Caught> {
+        let this = self.project();
+        if contain {
+            shard::contain_scope(true);
+        }
+        let inner = this.inner;
+        let result = catch_unwind(AssertUnwindSafe(|| inner.poll(cx)));
+        if contain {
+            shard::contain_scope(false);
+        }
+        result.map_err(|payload| ((this.site)(), this.peer.get(), payload))
+    }
+}
+
+impl<S, P, F> Future for Guarded<S, P, F, Contain>
+where
+    S: Fn() -> &'static Site,
+    P: Peer,
+    F: Future,
+    F::Output: PanicFallback,
+{
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        match self.poll_guarded(cx, true) {
+            Ok(poll) => poll,
+            Err((site, peer, payload)) => {
+                Poll::Ready(F::Output::from_panic(contained(site, peer, payload)))
+            }
+        }
+    }
+}
+
+impl<S, P, F> Future for Guarded<S, P, F, Resume>
+where
+    S: Fn() -> &'static Site,
+    P: Peer,
+    F: Future,
+{
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        match self.poll_guarded(cx, false) {
+            Ok(poll) => poll,
+            Err((site, peer, payload)) => resumed(site, peer, payload),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future returned by a non-async `fn … -> impl Future`: the one the
+    /// body built, or, when building it panicked, the contained panic.
+    #[project = EagerProj]
+    #[expect(missing_docs, reason = "pin-project-lite cannot carry doc comments on enum fields")]
+    pub enum Eager<F> {
+        /// The body returned a future.
+        Running {
+            #[pin]
+            future: F,
+        },
+        /// The body panicked before returning one (`contain` only).
+        Failed {
+            panic: Option<ConnectionPanic>,
+        },
+    }
+}
+
+impl<F> Future for Eager<F>
+where
+    F: Future,
+    F::Output: PanicFallback,
+{
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        match self.project() {
+            EagerProj::Running { future } => future.poll(cx),
+            EagerProj::Failed { panic } => match panic.take() {
+                Some(panic) => Poll::Ready(F::Output::from_panic(panic)),
+                None => Poll::Pending,
+            },
+        }
+    }
+}
+
+/// A non-async `fn … -> impl Future`, `contain`: the synchronous part runs
+/// now under the guard, the returned future is guarded when polled.
+#[inline]
+pub fn contain_future<S, P, F, B>(site: S, peer: P, body: B) -> Guarded<S, P, Eager<F>, Contain>
+where
+    S: Fn() -> &'static Site,
+    P: Peer,
+    F: Future,
+    F::Output: PanicFallback,
+    B: FnOnce() -> F,
+{
+    shard::enter(site().id(), false);
+    shard::contain_scope(true);
+    let result = catch_unwind(AssertUnwindSafe(body));
+    shard::contain_scope(false);
+    let inner = match result {
+        Ok(future) => Eager::Running { future },
+        Err(payload) => Eager::Failed {
+            panic: Some(contained(site(), peer.get(), payload)),
+        },
+    };
+    // The call ends when the returned future is dropped.
+    Guarded::started(site, peer, inner)
+}
+
+/// A non-async `fn … -> impl Future`, `resume`: a panic while building the
+/// future is recorded and re-raised at once; the future is guarded.
+#[inline]
+pub fn resume_future<S, P, F, B>(site: S, peer: P, body: B) -> Guarded<S, P, F, Resume>
+where
+    S: Fn() -> &'static Site,
+    P: Peer,
+    F: Future,
+    B: FnOnce() -> F,
+{
+    let id = site().id();
+    shard::enter(id, false);
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(future) => Guarded::started(site, peer, future),
+        Err(payload) => {
+            shard::exit(id, false);
+            resumed(site(), peer.get(), payload)
+        }
+    }
+}
+
+/// Boxes a guarded future again for a `fn … -> Pin<Box<dyn Future>>`.
+#[inline]
+pub fn box_pin<F: Future>(future: F) -> Pin<Box<F>> {
+    Box::pin(future)
+}
