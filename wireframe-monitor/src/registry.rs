@@ -278,8 +278,33 @@ fn write_utc(f: &mut fmt::Formatter<'_>, unix: u64) -> fmt::Result {
 /// The counters of every monitored handler that has been called, sorted by
 /// handler name, then labels. Always current: it reads the live counters.
 ///
-/// Two call sites with the same `name` and labels share one row. See
-/// [`HandlerStats`] for an example.
+/// Two call sites with the same `name` and labels share one row.
+///
+/// ```
+/// use wireframe_monitor::{monitored_connection, snapshot, HandlerStats};
+///
+/// #[monitored_connection(name = "snapshot_doc_a")]
+/// fn a() {}
+///
+/// #[monitored_connection(name = "snapshot_doc_b", labels(tier = "critical"))]
+/// fn b() {}
+///
+/// a();
+/// b();
+/// b();
+/// let rows = snapshot();
+/// let names: Vec<&str> = rows.iter().map(HandlerStats::handler).collect();
+/// let (ia, ib) = (
+///     names.iter().position(|n| *n == "snapshot_doc_a").unwrap(),
+///     names.iter().position(|n| *n == "snapshot_doc_b").unwrap(),
+/// );
+/// assert!(ia < ib, "sorted by handler name");
+/// assert_eq!(rows[ib].calls(), 2);
+/// println!("{}", HandlerStats::header());
+/// for row in &rows {
+///     println!("{row}");
+/// }
+/// ```
 #[must_use]
 pub fn snapshot() -> Vec<HandlerStats> {
     let mut rows: Vec<HandlerStats> = entries().iter().map(|e| e.stats()).collect();
