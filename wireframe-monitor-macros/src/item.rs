@@ -130,7 +130,12 @@ fn returns_impl_future(output: &ReturnType) -> bool {
     let Type::ImplTrait(imp) = &**ty else {
         return false;
     };
-    imp.bounds.iter().any(|bound| match bound {
+    names_future(&imp.bounds)
+}
+
+/// Whether one of `bounds` is a trait whose last path segment is `Future`.
+fn names_future<P>(bounds: &syn::punctuated::Punctuated<TypeParamBound, P>) -> bool {
+    bounds.iter().any(|bound| match bound {
         TypeParamBound::Trait(tr) => tr
             .path
             .segments
@@ -164,14 +169,7 @@ fn returns_boxed_future(output: &ReturnType) -> bool {
     else {
         return false;
     };
-    object.bounds.iter().any(|bound| match bound {
-        TypeParamBound::Trait(tr) => tr
-            .path
-            .segments
-            .last()
-            .is_some_and(|seg| seg.ident == "Future"),
-        _ => false,
-    })
+    names_future(&object.bounds)
 }
 
 fn contains_impl_trait(ty: &Type) -> bool {
