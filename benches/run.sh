@@ -3,7 +3,8 @@
 # against the targets of the benchmarks issue (see docs/benchmarks.md).
 #
 #   benches/run.sh            full measurement (criterion defaults: 3 s warm-up,
-#                             5 s measurement, 100 samples per benchmark; ~10 min)
+#                             5 s measurement, 100 samples per benchmark, then
+#                             31 paired rounds per ratio; about 10 minutes)
 #   QUICK=1 benches/run.sh    short run to check that everything works (~2 min)
 #   benches/run.sh -- ARGS    extra criterion arguments (e.g. a filter)
 #
@@ -22,6 +23,7 @@ export CRITERION_HOME="${CRITERION_HOME:-$target/criterion}"
 args=(--noplot)
 if [[ "${QUICK:-0}" != 0 ]]; then
     args+=(--warm-up-time 0.5 --measurement-time 1)
+    export BENCH_PAIRED_MS="${BENCH_PAIRED_MS:-10}"
 fi
 if [[ "${1:-}" == "--" ]]; then
     shift
@@ -34,4 +36,4 @@ cargo bench -p wireframe-monitor-benches-off --bench off -- "${args[@]}"
 echo
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-cargo run -q --release -p wireframe-monitor-benches --bin bench-summary -- "$CRITERION_HOME" | tee "$CRITERION_HOME/summary.md"
+cargo run -q --profile bench -p wireframe-monitor-benches --bin bench-summary -- "$CRITERION_HOME" | tee "$CRITERION_HOME/summary.md"

@@ -17,6 +17,12 @@ use criterion::Criterion;
 #[path = "../../benches/src/common.rs"]
 mod common;
 
+#[path = "../../benches/src/paired.rs"]
+mod paired;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
 use common::{bare_async, bare_sync, monitored_async, monitored_sync, poll_noop};
 
 /// The input every call gets (hidden from the optimizer at each call).
@@ -61,8 +67,77 @@ fn off(c: &mut Criterion) {
     group.finish();
 }
 
+/// Paired (alternating) runs of `enabled`-off vs bare, written to
+/// `$CRITERION_HOME/paired-off.json`; only when benchmarking (`--bench`)
+/// and unless `BENCH_PAIRED=0`.
+fn paired_off() {
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    if !benchmarking
+        || std::env::var_os("BENCH_PAIRED").is_some_and(|v| v == "0")
+        || guard_compiled_in()
+    {
+        return;
+    }
+    let rounds = 31;
+    // `BENCH_PAIRED_MS`: round length (`benches/run.sh` sets it short for QUICK=1).
+    let round = Duration::from_millis(
+        std::env::var("BENCH_PAIRED_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .unwrap_or(50),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("build a current-thread runtime");
+    let results = [
+        paired::compare(
+            "off_sync/monitored_vs_bare",
+            rounds,
+            round,
+            &mut |n| paired::timed(n, || drop(black_box(bare_sync(black_box(X))))),
+            &mut |n| paired::timed(n, || drop(black_box(monitored_sync(black_box(X))))),
+        ),
+        paired::compare(
+            "off_async_noop/monitored_vs_bare",
+            rounds,
+            round,
+            &mut |n| paired::timed(n, || drop(black_box(poll_noop(bare_async(black_box(X)))))),
+            &mut |n| {
+                paired::timed(n, || {
+                    drop(black_box(poll_noop(monitored_async(black_box(X)))));
+                })
+            },
+        ),
+        paired::compare(
+            "off_async_tokio/monitored_vs_bare",
+            rounds,
+            round,
+            &mut |n| paired::timed(n, || drop(black_box(rt.block_on(bare_async(black_box(X)))))),
+            &mut |n| {
+                paired::timed(n, || {
+                    drop(black_box(rt.block_on(monitored_async(black_box(X)))));
+                })
+            },
+        ),
+    ];
+    for p in &results {
+        eprintln!(
+            "paired {}: {:.2} ns vs {:.2} ns, ratio {:.4} (IQR {:.4}..{:.4}, {} rounds)",
+            p.name, p.a_ns, p.b_ns, p.ratio, p.ratio_iqr.0, p.ratio_iqr.1, p.rounds
+        );
+    }
+    let dir = std::env::var_os("CRITERION_HOME")
+        .map_or_else(|| PathBuf::from("target/criterion"), PathBuf::from);
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join("paired-off.json"), paired::to_json(&results)));
+    if let Err(error) = written {
+        eprintln!("paired: cannot write {}: {error}", dir.display());
+    }
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     off(&mut c);
+    paired_off();
     c.final_summary();
 }

@@ -7,7 +7,9 @@
 //!    no-op tracing subscriber, `wireframe_monitor::install()`;
 //! 3. `sync`, `async_noop`, `async_tokio`: bare, monitored and the
 //!    alternatives (`counter!`, `#[autometrics]`, `#[instrument]`);
-//! 4. `panic`, `echo`, `contention`, `scale`; last, a check that the guard's
+//! 4. `panic`, `echo`, `contention`, `scale`;
+//! 5. paired (alternating) runs of the noise-sensitive ratios (echo,
+//!    tokio, contention), see [`paired`]; last, a check that the guard's
 //!    counts reached the Prometheus exposition.
 //!
 //! The `enabled`-off build is measured by `wireframe-monitor-benches-off`;
@@ -15,6 +17,7 @@
 
 use std::hint::black_box;
 use std::io;
+use std::path::PathBuf;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
@@ -29,7 +32,7 @@ use wireframe_monitor_benches::peers::{
     autometrics_async, autometrics_sync, counter_async, counter_sync, instrument_async,
     instrument_sync,
 };
-use wireframe_monitor_benches::{scale, setup};
+use wireframe_monitor_benches::{paired, scale, setup};
 
 /// The input every call gets (hidden from the optimizer at each call).
 const X: u64 = 0x5EED;
@@ -189,6 +192,85 @@ fn scale_handlers(c: &mut Criterion) {
     group.finish();
 }
 
+/// Paired comparisons (see [`paired`]) of the ratios criterion's sequential
+/// runs cannot resolve under background load; written to
+/// `$CRITERION_HOME/paired.json` for `bench-summary`. Run only when
+/// benchmarking (`--bench`), unless `BENCH_PAIRED=0`.
+fn paired_ratios() {
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    if !benchmarking || std::env::var_os("BENCH_PAIRED").is_some_and(|v| v == "0") {
+        return;
+    }
+    setup::install_all();
+    let rounds = 31;
+    // `BENCH_PAIRED_MS`: round length (`benches/run.sh` sets it short for QUICK=1).
+    let round = Duration::from_millis(
+        std::env::var("BENCH_PAIRED_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .unwrap_or(100),
+    );
+    let rt = runtime();
+    let results = [
+        paired::compare(
+            "sync/monitored_vs_bare",
+            rounds,
+            round,
+            &mut |n| paired::timed(n, || drop(black_box(bare_sync(black_box(X))))),
+            &mut |n| paired::timed(n, || drop(black_box(monitored_sync(black_box(X))))),
+        ),
+        paired::compare(
+            "async_tokio/monitored_vs_bare",
+            rounds,
+            round,
+            &mut |n| paired::timed(n, || drop(black_box(rt.block_on(bare_async(black_box(X)))))),
+            &mut |n| {
+                paired::timed(n, || {
+                    drop(black_box(rt.block_on(monitored_async(black_box(X)))));
+                })
+            },
+        ),
+        paired::compare(
+            "echo/monitored_vs_bare",
+            rounds,
+            round,
+            &mut |n| paired::timed(n, || drop(black_box(rt.block_on(connection(bare_echo, 7))))),
+            &mut |n| {
+                paired::timed(n, || {
+                    drop(black_box(rt.block_on(connection(monitored_echo, 7))));
+                })
+            },
+        ),
+        paired::compare(
+            "contention/bare_2_vs_1",
+            rounds,
+            round,
+            &mut |n| threads(1, n, bare_sync),
+            &mut |n| threads(2, n, bare_sync),
+        ),
+        paired::compare(
+            "contention/monitored_2_vs_1",
+            rounds,
+            round,
+            &mut |n| threads(1, n, monitored_sync),
+            &mut |n| threads(2, n, monitored_sync),
+        ),
+    ];
+    for p in &results {
+        eprintln!(
+            "paired {}: {:.2} ns vs {:.2} ns, ratio {:.4} (IQR {:.4}..{:.4}, {} rounds)",
+            p.name, p.a_ns, p.b_ns, p.ratio, p.ratio_iqr.0, p.ratio_iqr.1, p.rounds
+        );
+    }
+    let dir = std::env::var_os("CRITERION_HOME")
+        .map_or_else(|| PathBuf::from("target/criterion"), PathBuf::from);
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join("paired.json"), paired::to_json(&results)));
+    if let Err(error) = written {
+        eprintln!("paired: cannot write {}: {error}", dir.display());
+    }
+}
+
 /// Not a benchmark: checks that the monitored calls above reached the
 /// Prometheus exposition, so what was measured is the real guard.
 fn exported(_: &mut Criterion) {
@@ -213,6 +295,7 @@ fn main() {
     echo(&mut c);
     contention(&mut c);
     scale_handlers(&mut c);
+    paired_ratios();
     exported(&mut c);
     c.final_summary();
 }

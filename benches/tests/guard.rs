@@ -1,8 +1,9 @@
 //! Checks that the benches measure what they claim: the monitored handlers
-//! really run the guard (and are counted), the alternatives run their
-//! instrumentation, and the monitored future is at most a few bytes larger
-//! than the bare one (the future-size target; the numbers are
-//! printed for `docs/benchmarks.md`).
+//! really run the guard (and are counted), both panic variants catch the
+//! panic, the echo round-trips one frame, the 1000 stamped handlers are
+//! distinct registry entries, the monitored future is at most 8 bytes larger
+//! than the bare one (the sizes are printed for `docs/benchmarks.md`), and
+//! the paired measurement tells a variant twice as slow.
 
 use std::mem::size_of_val;
 
@@ -12,7 +13,7 @@ use wireframe_monitor_benches::common::{
 };
 use wireframe_monitor_benches::echo::{bare_echo, connection, monitored_echo};
 use wireframe_monitor_benches::panicking::{monitored_panicking, raw_catch, with_silent_hook};
-use wireframe_monitor_benches::scale;
+use wireframe_monitor_benches::{paired, scale};
 
 fn calls(handler: &str) -> u64 {
     snapshot()
@@ -99,4 +100,26 @@ fn monitored_future_is_at_most_8_bytes_larger() {
         echo_monitored <= echo_bare + 8,
         "echo: {echo_monitored} > {echo_bare} + 8"
     );
+}
+
+#[test]
+fn paired_measurement_sees_a_variant_twice_as_slow() {
+    let spin = |iters: u64, per: u32| {
+        paired::timed(iters, || {
+            let mut x = 0u64;
+            for i in 0..per {
+                x = std::hint::black_box(x.wrapping_add(u64::from(i)));
+            }
+        })
+    };
+    let p = paired::compare(
+        "t",
+        9,
+        std::time::Duration::from_millis(5),
+        &mut |n| spin(n, 200),
+        &mut |n| spin(n, 400),
+    );
+    assert!((1.5..2.6).contains(&p.ratio), "{p:?}");
+    assert!(p.b_ns > p.a_ns);
+    assert!(paired::to_json(&[p]).contains("\"name\": \"t\""));
 }
