@@ -6,7 +6,8 @@
 //! guarded too, and boxed again for `Pin<Box<dyn Future>>`) or an `async
 //! move` block (async), bound to `__wm_body` and passed to a guard in
 //! `::wireframe_monitor::__private`, with a `static` site holding the
-//! handler's name and labels, reached through a nested `fn` so the guard
+//! handler's name and labels and a per-thread `thread_local!` slot cache,
+//! both reached through a nested `fn` so the guard
 //! stores nothing for it. The guard call is spanned on the return type
 //! ([`FallbackSpans`]) so a missing `PanicFallback` is reported there.
 
@@ -63,10 +64,14 @@ fn site_fn(args: &Args, function: &Function) -> TokenStream {
     });
     quote! {
         #[inline]
-        fn __wm_site() -> &'static ::wireframe_monitor::__private::Site {
+        fn __wm_site() -> ::wireframe_monitor::__private::SiteRefs {
             static __WM_SITE: ::wireframe_monitor::__private::Site =
                 ::wireframe_monitor::__private::Site::new(#handler, &[#(#labels),*]);
-            &__WM_SITE
+            ::wireframe_monitor::__private::thread_local! {
+                static __WM_SLOT: ::wireframe_monitor::__private::SlotCache =
+                    const { ::wireframe_monitor::__private::SlotCache::new() };
+            }
+            ::wireframe_monitor::__private::SiteRefs::new(&__WM_SITE, &__WM_SLOT)
         }
     }
 }

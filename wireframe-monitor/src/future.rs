@@ -5,16 +5,30 @@
 use std::any::Any;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::guard::{Peer, Site, contained, resumed};
+use crate::guard::{Peer, SiteRefs, contained, resumed};
 use crate::{ConnectionPanic, PanicFallback, shard};
 
-/// A panic caught while polling: the site, the peer and the payload.
-type Caught = (&'static Site, Option<SocketAddr>, Box<dyn Any + Send>);
+/// Polls `inner` under `catch_unwind`; a `contain` guard marks its code as
+/// running for the panic hook.
+#[inline]
+fn poll_caught<F: Future>(
+    inner: Pin<&mut F>,
+    cx: &mut Context<'_>,
+    contain: bool,
+) -> Result<Poll<F::Output>, Box<dyn Any + Send>> {
+    if contain {
+        let depth = shard::contain_begin();
+        let result = catch_unwind(AssertUnwindSafe(|| inner.poll(cx)));
+        shard::contain_end(depth);
+        result
+    } else {
+        catch_unwind(AssertUnwindSafe(|| inner.poll(cx)))
+    }
+}
 
 /// `on_panic = "contain"` for [`Guarded`].
 pub struct Contain;
@@ -28,7 +42,7 @@ pin_project_lite::pin_project! {
     /// cancelled. So it needs no state of its own: it is as large as `F`.
     pub struct Guarded<S, P, F, M>
     where
-        S: Fn() -> &'static Site,
+        S: Fn() -> SiteRefs,
     {
         site: S,
         peer: P,
@@ -39,11 +53,11 @@ pin_project_lite::pin_project! {
 
     impl<S, P, F, M> PinnedDrop for Guarded<S, P, F, M>
     where
-        S: Fn() -> &'static Site,
+        S: Fn() -> SiteRefs,
     {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            shard::exit((this.site)().id(), false);
+            shard::exit_here((this.site)());
         }
     }
 }
@@ -52,7 +66,7 @@ pin_project_lite::pin_project! {
 #[inline]
 pub fn contain_async<S, P, F>(site: S, peer: P, inner: F) -> Guarded<S, P, F, Contain>
 where
-    S: Fn() -> &'static Site,
+    S: Fn() -> SiteRefs,
     P: Peer,
     F: Future,
     F::Output: PanicFallback,
@@ -64,7 +78,7 @@ where
 #[inline]
 pub fn resume_async<S, P, F>(site: S, peer: P, inner: F) -> Guarded<S, P, F, Resume>
 where
-    S: Fn() -> &'static Site,
+    S: Fn() -> SiteRefs,
     P: Peer,
     F: Future,
 {
@@ -73,13 +87,13 @@ where
 
 impl<S, P, F, M> Guarded<S, P, F, M>
 where
-    S: Fn() -> &'static Site,
+    S: Fn() -> SiteRefs,
     P: Peer,
 {
     /// A call starts now.
     #[inline]
     fn start(site: S, peer: P, inner: F) -> Self {
-        shard::enter(site().id(), false);
+        shard::enter(site());
         Self::started(site, peer, inner)
     }
 
@@ -95,35 +109,9 @@ where
     }
 }
 
-impl<S, P, F, M> Guarded<S, P, F, M>
-where
-    S: Fn() -> &'static Site,
-    P: Peer,
-    F: Future,
-{
-    /// Polls the inner future under `catch_unwind`.
-    #[inline]
-    fn poll_guarded(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        contain: bool,
-    ) -> Result<Poll<F::Output>, Caught> {
-        let this = self.project();
-        if contain {
-            shard::contain_scope(true);
-        }
-        let inner = this.inner;
-        let result = catch_unwind(AssertUnwindSafe(|| inner.poll(cx)));
-        if contain {
-            shard::contain_scope(false);
-        }
-        result.map_err(|payload| ((this.site)(), this.peer.get(), payload))
-    }
-}
-
 impl<S, P, F> Future for Guarded<S, P, F, Contain>
 where
-    S: Fn() -> &'static Site,
+    S: Fn() -> SiteRefs,
     P: Peer,
     F: Future,
     F::Output: PanicFallback,
@@ -132,18 +120,21 @@ where
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        match self.poll_guarded(cx, true) {
+        let this = self.project();
+        match poll_caught(this.inner, cx, true) {
             Ok(poll) => poll,
-            Err((site, peer, payload)) => {
-                Poll::Ready(F::Output::from_panic(contained(site, peer, payload)))
-            }
+            Err(payload) => Poll::Ready(F::Output::from_panic(contained(
+                (this.site)().site,
+                this.peer.get(),
+                payload,
+            ))),
         }
     }
 }
 
 impl<S, P, F> Future for Guarded<S, P, F, Resume>
 where
-    S: Fn() -> &'static Site,
+    S: Fn() -> SiteRefs,
     P: Peer,
     F: Future,
 {
@@ -151,9 +142,10 @@ where
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        match self.poll_guarded(cx, false) {
+        let this = self.project();
+        match poll_caught(this.inner, cx, false) {
             Ok(poll) => poll,
-            Err((site, peer, payload)) => resumed(site, peer, payload),
+            Err(payload) => resumed((this.site)().site, this.peer.get(), payload),
         }
     }
 }
@@ -200,20 +192,20 @@ where
 #[inline]
 pub fn contain_future<S, P, F, B>(site: S, peer: P, body: B) -> Guarded<S, P, Eager<F>, Contain>
 where
-    S: Fn() -> &'static Site,
+    S: Fn() -> SiteRefs,
     P: Peer,
     F: Future,
     F::Output: PanicFallback,
     B: FnOnce() -> F,
 {
-    shard::enter(site().id(), false);
-    shard::contain_scope(true);
+    shard::enter(site());
+    let depth = shard::contain_begin();
     let result = catch_unwind(AssertUnwindSafe(body));
-    shard::contain_scope(false);
+    shard::contain_end(depth);
     let inner = match result {
         Ok(future) => Eager::Running { future },
         Err(payload) => Eager::Failed {
-            panic: Some(contained(site(), peer.get(), payload)),
+            panic: Some(contained(site().site, peer.get(), payload)),
         },
     };
     // The call ends when the returned future is dropped.
@@ -225,18 +217,18 @@ where
 #[inline]
 pub fn resume_future<S, P, F, B>(site: S, peer: P, body: B) -> Guarded<S, P, F, Resume>
 where
-    S: Fn() -> &'static Site,
+    S: Fn() -> SiteRefs,
     P: Peer,
     F: Future,
     B: FnOnce() -> F,
 {
-    let id = site().id();
-    shard::enter(id, false);
+    let refs = site();
+    let counted = shard::enter(refs);
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(future) => Guarded::started(site, peer, future),
         Err(payload) => {
-            shard::exit(id, false);
-            resumed(site(), peer.get(), payload)
+            shard::exit(refs, counted);
+            resumed(refs.site, peer.get(), payload)
         }
     }
 }

@@ -8,9 +8,29 @@ use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::thread::LocalKey;
 
 use crate::registry::{self, Entry};
+use crate::shard::SlotCache;
 use crate::{ConnectionPanic, PanicFallback, PeerAddr, record, shard};
+
+/// What the nested `fn __wm_site` of an annotated function returns: its
+/// `static` site and its per-thread slot cache. The function item itself is
+/// zero-sized, so guards store nothing to reach these.
+#[derive(Clone, Copy)]
+pub struct SiteRefs {
+    pub(crate) site: &'static Site,
+    pub(crate) cache: &'static LocalKey<SlotCache>,
+}
+
+impl SiteRefs {
+    /// Bundles a site and its slot cache.
+    #[inline]
+    #[must_use]
+    pub const fn new(site: &'static Site, cache: &'static LocalKey<SlotCache>) -> Self {
+        Self { site, cache }
+    }
+}
 
 /// The per-function data of one annotated function, in a `static`.
 pub struct Site {
@@ -121,19 +141,20 @@ pub(crate) fn resumed(
 #[inline]
 pub fn contain<S, P, R, F>(site: S, peer: P, body: F) -> R
 where
-    S: FnOnce() -> &'static Site,
+    S: FnOnce() -> SiteRefs,
     P: Peer,
     R: PanicFallback,
     F: FnOnce() -> R,
 {
     let site = site();
-    let id = site.id();
-    shard::enter(id, true);
+    let counted = shard::enter(site);
+    let depth = shard::contain_begin();
     let result = catch_unwind(AssertUnwindSafe(body));
-    shard::exit(id, true);
+    shard::contain_end(depth);
+    shard::exit(site, counted);
     match result {
         Ok(value) => value,
-        Err(payload) => R::from_panic(contained(site, peer.get(), payload)),
+        Err(payload) => R::from_panic(contained(site.site, peer.get(), payload)),
     }
 }
 
@@ -141,17 +162,16 @@ where
 #[inline]
 pub fn resume<S, P, R, F>(site: S, peer: P, body: F) -> R
 where
-    S: FnOnce() -> &'static Site,
+    S: FnOnce() -> SiteRefs,
     P: Peer,
     F: FnOnce() -> R,
 {
     let site = site();
-    let id = site.id();
-    shard::enter(id, false);
+    let counted = shard::enter(site);
     let result = catch_unwind(AssertUnwindSafe(body));
-    shard::exit(id, false);
+    shard::exit(site, counted);
     match result {
         Ok(value) => value,
-        Err(payload) => resumed(site, peer.get(), payload),
+        Err(payload) => resumed(site.site, peer.get(), payload),
     }
 }

@@ -115,5 +115,7 @@ pub mod __private {
         Contain, Eager, Guarded, Resume, box_pin, contain_async, contain_future, resume_async,
         resume_future,
     };
-    pub use crate::guard::{NoPeer, Peer, Site, contain, peer_of, resume};
+    pub use crate::guard::{NoPeer, Peer, Site, SiteRefs, contain, peer_of, resume};
+    pub use crate::shard::SlotCache;
+    pub use std::thread_local;
 }

@@ -13,6 +13,8 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
 
+use crate::guard::SiteRefs;
+
 /// Counters per chunk; a chunk is allocated the first time a thread calls a
 /// handler whose id falls in it.
 const CHUNK: usize = 256;
@@ -74,18 +76,16 @@ static ALL: RwLock<Vec<&'static Shard>> = RwLock::new(Vec::new());
 /// Shards of exited threads, ready for the next new thread.
 static FREE: Mutex<Vec<&'static Shard>> = Mutex::new(Vec::new());
 
-/// This thread's hot state.
+/// This thread's shard, returned to [`FREE`] when the thread exits.
 struct Local {
     shard: Cell<Option<&'static Shard>>,
-    /// How many `contain` guards are running on this thread's stack: a panic
-    /// raised now will be contained, so the panic hook may keep quiet.
-    contain_depth: Cell<u32>,
-    /// A panic location or resumed-payload mark is set on this thread.
-    dirty: Cell<bool>,
 }
 
 impl Drop for Local {
     fn drop(&mut self) {
+        // Calls made after this (from other thread-local destructors) go to
+        // the shared overflow counters: the shard may belong to a new thread.
+        let _ = HOT.try_with(|hot| hot.flags.set(hot.flags.get() | RETIRED));
         if let Some(shard) = self.shard.take() {
             FREE.lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -94,11 +94,49 @@ impl Drop for Local {
     }
 }
 
-thread_local! {
-    static LOCAL: Local = const {
-        Local { shard: Cell::new(None), contain_depth: Cell::new(0), dirty: Cell::new(false) }
-    };
+/// Flag: a panic location or resumed-payload mark was set on this thread;
+/// the next guard entry clears it (see `once.rs`).
+const DIRTY: u8 = 1;
+/// Flag: this thread's shard was given back; count in the overflow counters.
+const RETIRED: u8 = 2;
+
+/// This thread's hot state. No `Drop`, so access needs no state check and
+/// stays valid while the thread's other thread-locals are destroyed.
+struct Hot {
+    /// `DIRTY | RETIRED`; 0 on the fast path.
+    flags: Cell<u8>,
+    /// How many `contain` guards are running on this thread's stack: a panic
+    /// raised now will be contained, so the panic hook may keep quiet.
+    contain_depth: Cell<u32>,
 }
+
+thread_local! {
+    static LOCAL: Local = const { Local { shard: Cell::new(None) } };
+    static HOT: Hot = const { Hot { flags: Cell::new(0), contain_depth: Cell::new(0) } };
+}
+
+/// Per annotated function and per thread: this thread's counter slot of the
+/// function's handler, so a call reaches its counters in two loads. Lives in
+/// a `thread_local!` the macro emits next to the function's `static` site.
+pub struct SlotCache(Cell<Option<&'static Slot>>);
+
+impl SlotCache {
+    /// An empty cache, filled on the thread's first call.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self(Cell::new(None))
+    }
+}
+
+impl Default for SlotCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Where a call's start was counted: its slot, or the overflow counters.
+#[derive(Clone, Copy)]
+pub(crate) struct Counted(Option<&'static Slot>);
 
 #[cold]
 #[inline(never)]
@@ -121,82 +159,97 @@ fn bump(counter: &AtomicU64) {
     counter.store(counter.load(Relaxed).wrapping_add(1), Relaxed);
 }
 
+/// This thread's slot for `site`: two loads on the fast path.
 #[inline]
-fn with_slot(local: &Local, id: u32, f: impl FnOnce(&Slot)) -> bool {
-    let shard = match local.shard.get() {
-        Some(shard) => shard,
-        None => acquire(local),
-    };
-    match shard.slot(id) {
-        Some(slot) => {
-            f(slot);
-            true
-        }
-        None => false,
+fn slot(site: SiteRefs) -> Option<&'static Slot> {
+    let flags = HOT.try_with(|hot| hot.flags.get()).unwrap_or(RETIRED);
+    if flags == 0
+        && let Ok(Some(slot)) = site.cache.try_with(|cache| cache.0.get())
+    {
+        return Some(slot);
     }
+    slot_slow(site, flags)
 }
 
-/// A call of handler `id` starts; `contain` marks a `contain` guard entering.
-#[inline]
-pub(crate) fn enter(id: u32, contain: bool) {
-    let counted = LOCAL
+#[cold]
+#[inline(never)]
+fn slot_slow(site: SiteRefs, flags: u8) -> Option<&'static Slot> {
+    if flags & DIRTY != 0 {
+        let _ = HOT.try_with(|hot| hot.flags.set(hot.flags.get() & !DIRTY));
+        crate::record::clear_stale();
+    }
+    if flags & RETIRED != 0 {
+        return None;
+    }
+    let id = site.site.id();
+    let slot = LOCAL
         .try_with(|local| {
-            if local.dirty.get() {
-                local.dirty.set(false);
-                crate::record::clear_stale();
-            }
-            if contain {
-                local.contain_depth.set(local.contain_depth.get() + 1);
-            }
-            with_slot(local, id, |slot| bump(&slot.calls))
+            let shard = match local.shard.get() {
+                Some(shard) => shard,
+                None => acquire(local),
+            };
+            shard.slot(id)
         })
-        .unwrap_or(false);
-    if !counted {
-        crate::registry::overflow_call(id);
+        .ok()
+        .flatten()?;
+    let _ = site.cache.try_with(|cache| cache.0.set(Some(slot)));
+    Some(slot)
+}
+
+/// A call of `site` starts on this thread.
+#[inline]
+pub(crate) fn enter(site: SiteRefs) -> Counted {
+    let slot = slot(site);
+    match slot {
+        Some(slot) => bump(&slot.calls),
+        None => crate::registry::overflow_call(site.site.id()),
+    }
+    Counted(slot)
+}
+
+/// The call counted by `enter` ends, on the thread it started on.
+#[inline]
+pub(crate) fn exit(site: SiteRefs, counted: Counted) {
+    match counted.0 {
+        Some(slot) => bump(&slot.done),
+        None => crate::registry::overflow_done(site.site.id()),
     }
 }
 
-/// A call of handler `id` ends (returned, panicked or was cancelled).
+/// A call of `site` ends on this thread (a future may have moved).
 #[inline]
-pub(crate) fn exit(id: u32, contain: bool) {
-    let counted = LOCAL
-        .try_with(|local| {
-            if contain {
-                local
-                    .contain_depth
-                    .set(local.contain_depth.get().saturating_sub(1));
-            }
-            with_slot(local, id, |slot| bump(&slot.done))
-        })
-        .unwrap_or(false);
-    if !counted {
-        crate::registry::overflow_done(id);
-    }
+pub(crate) fn exit_here(site: SiteRefs) {
+    exit(site, Counted(slot(site)));
 }
 
-/// A `contain` guard resumes (`true`) or suspends (`false`) polling its
-/// future on this thread, without counting a call.
+/// A `contain` guard starts running code on this thread; returns what
+/// [`contain_end`] restores.
 #[inline]
-pub(crate) fn contain_scope(entering: bool) {
-    let _ = LOCAL.try_with(|local| {
-        if entering && local.dirty.get() {
-            local.dirty.set(false);
-            crate::record::clear_stale();
-        }
-        let depth = local.contain_depth.get();
-        local.contain_depth.set(if entering {
-            depth + 1
-        } else {
-            depth.saturating_sub(1)
-        });
-    });
+pub(crate) fn contain_begin() -> u32 {
+    HOT.try_with(|hot| {
+        let depth = hot.contain_depth.get();
+        hot.contain_depth.set(depth.wrapping_add(1));
+        depth
+    })
+    .unwrap_or(0)
+}
+
+/// The `contain` guard's code stopped running (returned, panicked or
+/// returned `Pending`).
+#[inline]
+pub(crate) fn contain_end(saved: u32) {
+    let _ = HOT.try_with(|hot| hot.contain_depth.set(saved));
 }
 
 /// Whether a panic raised on this thread now will be contained by a guard.
 pub(crate) fn in_contain() -> bool {
-    LOCAL
-        .try_with(|local| local.contain_depth.get() > 0)
+    HOT.try_with(|hot| hot.contain_depth.get() > 0)
         .unwrap_or(false)
+}
+
+/// A location or resumed mark was stored: the next guard entry clears it.
+pub(crate) fn mark_dirty() {
+    let _ = HOT.try_with(|hot| hot.flags.set(hot.flags.get() | DIRTY));
 }
 
 /// `(calls, done)` of handler `id`, summed over every thread.
@@ -221,9 +274,4 @@ pub(crate) fn totals(id: u32) -> (u64, u64) {
 /// reuse): bounded by the peak number of concurrent threads.
 pub(crate) fn shard_count() -> usize {
     ALL.read().unwrap_or_else(PoisonError::into_inner).len()
-}
-
-/// A location or resumed mark was stored: the next guard entry clears it.
-pub(crate) fn mark_dirty() {
-    let _ = LOCAL.try_with(|local| local.dirty.set(true));
 }
