@@ -21,7 +21,6 @@ mod common;
 mod paired;
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use common::{bare_async, bare_sync, monitored_async, monitored_sync, poll_noop};
 
@@ -79,13 +78,7 @@ fn paired_off() {
         return;
     }
     let rounds = 31;
-    // `BENCH_PAIRED_MS`: round length (`benches/run.sh` sets it short for QUICK=1).
-    let round = Duration::from_millis(
-        std::env::var("BENCH_PAIRED_MS")
-            .ok()
-            .and_then(|ms| ms.parse().ok())
-            .unwrap_or(50),
-    );
+    let round = paired::round_from_env(50);
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("build a current-thread runtime");

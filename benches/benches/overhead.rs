@@ -203,13 +203,7 @@ fn paired_ratios() {
     }
     setup::install_all();
     let rounds = 31;
-    // `BENCH_PAIRED_MS`: round length (`benches/run.sh` sets it short for QUICK=1).
-    let round = Duration::from_millis(
-        std::env::var("BENCH_PAIRED_MS")
-            .ok()
-            .and_then(|ms| ms.parse().ok())
-            .unwrap_or(100),
-    );
+    let round = paired::round_from_env(100);
     let rt = runtime();
     let results = [
         paired::compare(

@@ -128,3 +128,15 @@ pub fn to_json(results: &[Paired]) -> String {
     out.push(']');
     out
 }
+
+/// The length of one paired round: `BENCH_PAIRED_MS` (`benches/run.sh` sets
+/// it short for `QUICK=1`), else `default_ms` milliseconds.
+#[must_use]
+pub fn round_from_env(default_ms: u64) -> Duration {
+    Duration::from_millis(
+        std::env::var("BENCH_PAIRED_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .unwrap_or(default_ms),
+    )
+}
