@@ -150,3 +150,25 @@ pub fn unix_now() -> f64 {
         .expect("clock after 1970")
         .as_secs_f64()
 }
+
+/// The value of the Prometheus text-exposition sample line of metric `name`
+/// whose labels contain `handler="…"`.
+///
+/// # Panics
+///
+/// If several lines match, or a sample value is not a number.
+#[must_use]
+pub fn exposition_value(text: &str, name: &str, handler: &str) -> Option<f64> {
+    let needle = format!("handler=\"{handler}\"");
+    let prefix = format!("{name}{{");
+    let values: Vec<f64> = text
+        .lines()
+        .filter(|l| l.starts_with(&prefix) && l.contains(&needle))
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+        .collect();
+    assert!(
+        values.len() <= 1,
+        "several {name} lines for {handler}:\n{text}"
+    );
+    values.first().copied()
+}

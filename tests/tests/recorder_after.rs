@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use wireframe_monitor::monitored_connection;
+use wireframe_monitor_tests::exposition_value;
 
 #[monitored_connection(name = "after_conn", labels(proto = "v1"))]
 fn handle(fail: bool) -> Option<()> {
@@ -39,18 +40,11 @@ fn string_contain(n: u32) {
     panic!("contained {n}");
 }
 
-fn value(text: &str, name: &str, handler: &str) -> Option<f64> {
-    let needle = format!("handler=\"{handler}\"");
-    text.lines()
-        .find(|l| l.starts_with(&format!("{name}{{")) && l.contains(&needle))
-        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
-}
-
 /// Polls the exposition until `calls_total` of `after_conn` is `want`.
 fn wait_for_calls(handle: &PrometheusHandle, want: f64, within: Duration) -> Option<Duration> {
     let start = Instant::now();
     while start.elapsed() < within {
-        if value(
+        if exposition_value(
             &handle.render(),
             "wireframe_handler_calls_total",
             "after_conn",
@@ -115,17 +109,17 @@ fn recorder_installed_after_the_first_calls() {
     wireframe_monitor::flush();
     let text = prometheus.render();
     assert_eq!(
-        value(&text, "wireframe_handler_calls_total", "after_conn"),
+        exposition_value(&text, "wireframe_handler_calls_total", "after_conn"),
         Some(5.0)
     );
     assert_eq!(
-        value(&text, "wireframe_handler_active", "after_conn"),
+        exposition_value(&text, "wireframe_handler_active", "after_conn"),
         Some(0.0)
     );
     // Panic metrics go through the recorder current at panic time: only the
     // panic after the recorder was installed is in the exposition.
     assert_eq!(
-        value(&text, "wireframe_handler_panics_total", "after_conn"),
+        exposition_value(&text, "wireframe_handler_panics_total", "after_conn"),
         Some(1.0),
         "{text}"
     );

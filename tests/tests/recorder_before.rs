@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 
 use metrics_exporter_prometheus::PrometheusBuilder;
 use wireframe_monitor::{Installer, monitored_connection};
-use wireframe_monitor_tests::unix_now;
+use wireframe_monitor_tests::{exposition_value, unix_now};
 
 #[monitored_connection(name = "before_conn", labels(proto = "v1"), peer = addr)]
 fn handle(addr: SocketAddr, frame: &[u8]) -> std::io::Result<u8> {
@@ -26,21 +26,6 @@ fn order_ab() {}
 
 #[monitored_connection(name = "before_order", labels(b = "2", a = "1"))]
 fn order_ba() {}
-
-/// The value of the sample line of `name` whose labels contain `handler`.
-fn value(text: &str, name: &str, handler: &str) -> Option<f64> {
-    let needle = format!("handler=\"{handler}\"");
-    let values: Vec<f64> = text
-        .lines()
-        .filter(|l| l.starts_with(&format!("{name}{{")) && l.contains(&needle))
-        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
-        .collect();
-    assert!(
-        values.len() <= 1,
-        "several {name} lines for {handler}:\n{text}"
-    );
-    values.first().copied()
-}
 
 #[test]
 fn prometheus_recorder_installed_first() {
@@ -71,22 +56,22 @@ fn prometheus_recorder_installed_first() {
         );
     }
     assert_eq!(
-        value(&text, "wireframe_handler_calls_total", "before_conn"),
+        exposition_value(&text, "wireframe_handler_calls_total", "before_conn"),
         Some(3.0)
     );
     assert_eq!(
-        value(&text, "wireframe_handler_active", "before_conn"),
+        exposition_value(&text, "wireframe_handler_active", "before_conn"),
         Some(0.0)
     );
     assert_eq!(
-        value(&text, "wireframe_handler_panics_total", "before_conn"),
+        exposition_value(&text, "wireframe_handler_panics_total", "before_conn"),
         Some(1.0)
     );
     assert_eq!(
-        value(&text, "wireframe_handler_panics_total", "before_quiet"),
+        exposition_value(&text, "wireframe_handler_panics_total", "before_quiet"),
         Some(0.0)
     );
-    let at = value(
+    let at = exposition_value(
         &text,
         "wireframe_handler_last_panic_timestamp_seconds",
         "before_conn",
@@ -107,7 +92,7 @@ fn prometheus_recorder_installed_first() {
     );
     // Checked last: the same label set written in two orders is one series.
     assert_eq!(
-        value(&text, "wireframe_handler_calls_total", "before_order"),
+        exposition_value(&text, "wireframe_handler_calls_total", "before_order"),
         Some(3.0),
         "{text}"
     );
