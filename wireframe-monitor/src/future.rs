@@ -2,33 +2,13 @@
 //! call is counted while the future lives, each poll runs under
 //! `catch_unwind`, and a panic is contained or resumed like in a sync guard.
 
-use std::any::Any;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::guard::{Peer, SiteRefs, contained, resumed};
+use crate::guard::{Peer, SiteRefs, caught, contained, resumed};
 use crate::{ConnectionPanic, PanicFallback, shard};
-
-/// Polls `inner` under `catch_unwind`; a `contain` guard marks its code as
-/// running for the panic hook.
-#[inline]
-fn poll_caught<F: Future>(
-    inner: Pin<&mut F>,
-    cx: &mut Context<'_>,
-    contain: bool,
-) -> Result<Poll<F::Output>, Box<dyn Any + Send>> {
-    if contain {
-        let depth = shard::contain_begin();
-        let result = catch_unwind(AssertUnwindSafe(|| inner.poll(cx)));
-        shard::contain_end(depth);
-        result
-    } else {
-        catch_unwind(AssertUnwindSafe(|| inner.poll(cx)))
-    }
-}
 
 /// `on_panic = "contain"` for [`Guarded`].
 pub struct Contain;
@@ -121,7 +101,7 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        match poll_caught(this.inner, cx, true) {
+        match caught(true, || this.inner.poll(cx)) {
             Ok(poll) => poll,
             Err(payload) => Poll::Ready(F::Output::from_panic(contained(
                 (this.site)().site,
@@ -143,7 +123,7 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        match poll_caught(this.inner, cx, false) {
+        match caught(false, || this.inner.poll(cx)) {
             Ok(poll) => poll,
             Err(payload) => resumed((this.site)().site, this.peer.get(), payload),
         }
@@ -199,10 +179,7 @@ where
     B: FnOnce() -> F,
 {
     shard::enter(site());
-    let depth = shard::contain_begin();
-    let result = catch_unwind(AssertUnwindSafe(body));
-    shard::contain_end(depth);
-    let inner = match result {
+    let inner = match caught(true, body) {
         Ok(future) => Eager::Running { future },
         Err(payload) => Eager::Failed {
             panic: Some(contained(site().site, peer.get(), payload)),
@@ -224,7 +201,7 @@ where
 {
     let refs = site();
     let counted = shard::enter(refs);
-    match catch_unwind(AssertUnwindSafe(body)) {
+    match caught(false, body) {
         Ok(future) => Guarded::started(site, peer, future),
         Err(payload) => {
             shard::exit(refs, counted);

@@ -137,6 +137,21 @@ pub(crate) fn resumed(
     resume_unwind(payload)
 }
 
+/// Runs `f` under `catch_unwind`; for a `contain` guard, marks its code as
+/// running so the panic hook can stay quiet for panics it will contain. The
+/// one place every guard (sync, poll, building a future) catches panics.
+#[inline]
+pub(crate) fn caught<R>(contain: bool, f: impl FnOnce() -> R) -> Result<R, Box<dyn Any + Send>> {
+    if contain {
+        let depth = shard::contain_begin();
+        let result = catch_unwind(AssertUnwindSafe(f));
+        shard::contain_end(depth);
+        result
+    } else {
+        catch_unwind(AssertUnwindSafe(f))
+    }
+}
+
 /// Runs a sync body; a panic is recorded and turned into `R::from_panic`.
 #[inline]
 pub fn contain<S, P, R, F>(site: S, peer: P, body: F) -> R
@@ -148,9 +163,7 @@ where
 {
     let site = site();
     let counted = shard::enter(site);
-    let depth = shard::contain_begin();
-    let result = catch_unwind(AssertUnwindSafe(body));
-    shard::contain_end(depth);
+    let result = caught(true, body);
     shard::exit(site, counted);
     match result {
         Ok(value) => value,
@@ -168,7 +181,7 @@ where
 {
     let site = site();
     let counted = shard::enter(site);
-    let result = catch_unwind(AssertUnwindSafe(body));
+    let result = caught(false, body);
     shard::exit(site, counted);
     match result {
         Ok(value) => value,

@@ -136,7 +136,7 @@ pub(crate) fn record(
     #[cfg(not(feature = "metrics"))]
     let _ = unix;
 
-    let thread = swallow(std::thread::current).flatten_name();
+    let thread = swallow(|| std::thread::current().name().map(str::to_owned)).flatten();
     let event = PanicEvent {
         handler: entry.handler,
         labels: entry.labels,
@@ -164,16 +164,6 @@ pub(crate) fn record(
     }
     let _ = RECORDING.try_with(|d| d.set(d.get().saturating_sub(1)));
     panic
-}
-
-trait FlattenName {
-    fn flatten_name(self) -> Option<String>;
-}
-
-impl FlattenName for Option<std::thread::Thread> {
-    fn flatten_name(self) -> Option<String> {
-        self?.name().map(str::to_owned)
-    }
 }
 
 #[cfg(feature = "tracing")]
