@@ -10,6 +10,8 @@
 )]
 mod support;
 
+#[cfg(feature = "enabled")]
+mod compose;
 #[cfg(not(feature = "enabled"))]
 mod disabled;
 #[cfg(feature = "enabled")]
