@@ -46,7 +46,9 @@ impl Future for YieldOnce {
     }
 }
 
-/// Polls `future` to completion with a no-op waker.
+/// Polls `future` to completion with a no-op waker. Never inlined, like an
+/// executor's poll, so every variant is the same loop around its `poll`.
+#[inline(never)]
 pub fn poll_noop<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
     let mut cx = Context::from_waker(Waker::noop());

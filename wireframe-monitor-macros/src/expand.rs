@@ -18,7 +18,7 @@ use syn::{Ident, Type};
 
 use crate::args::{self, Args, LabelValue, OnPanic};
 use crate::item::{self, Function, Kind};
-use crate::{disabled, fallback, validate};
+use crate::{desugar, disabled, fallback, validate};
 
 /// The whole attribute: parse, validate, expand; on error, the error and the
 /// original item.
@@ -170,9 +170,21 @@ fn call_between(first: Span, last: Span, path: TokenStream, arguments: TokenStre
     quote!(#(#path)* #arguments)
 }
 
+/// How the guard is called on the body bound to `__wm_body`.
+#[derive(Clone, Copy, PartialEq)]
+enum Call {
+    /// A closure (sync body, or one that builds a future): spanned on the
+    /// whole return type.
+    Closure,
+    /// An `async move` block, the lowered `async fn`'s future.
+    AsyncBlock,
+    /// An `async move` block awaited inside the `async fn` kept as written.
+    AwaitAsyncBlock,
+}
+
 /// The call of the guard on the body bound to `__wm_body`, spanned as
-/// [`FallbackSpans`] says; an async call is awaited.
-fn guard_call(args: &Args, function: &Function, suffix: &str) -> TokenStream {
+/// [`FallbackSpans`] says.
+fn guard_call(args: &Args, function: &Function, suffix: &str, call: Call) -> TokenStream {
     let mode = args.on_panic.as_ref().map_or(OnPanic::Contain, |a| a.mode);
     let prefix = match mode {
         OnPanic::Contain => "contain",
@@ -182,22 +194,47 @@ fn guard_call(args: &Args, function: &Function, suffix: &str) -> TokenStream {
     let guard = Ident::new(&format!("{prefix}{suffix}"), Span::call_site());
     let path = quote!(::wireframe_monitor::__private::#guard);
     let peer = peer(args);
-    if matches!(function.kind, Kind::Async) {
-        let body = Ident::new("__wm_body", spans.name);
-        let call = call_between(
-            spans.name,
-            spans.name,
-            path,
-            quote!(__wm_site, #peer, #body),
-        );
-        quote_spanned!(spans.name=> #call.await)
-    } else {
-        call_between(
+    if call == Call::Closure {
+        return call_between(
             spans.first,
             spans.last,
             path,
             quote!(__wm_site, #peer, __wm_body),
-        )
+        );
+    }
+    let body = Ident::new("__wm_body", spans.name);
+    let guarded = call_between(
+        spans.name,
+        spans.name,
+        path,
+        quote!(__wm_site, #peer, #body),
+    );
+    if call == Call::AwaitAsyncBlock {
+        quote_spanned!(spans.name=> #guarded.await)
+    } else {
+        guarded
+    }
+}
+
+/// For an `async` body: a never-taken `return` of the declared type, so
+/// `?` and `return` in the body infer as they do in the `async fn`.
+fn return_hint(function: &Function) -> TokenStream {
+    match function.return_type() {
+        Some(ty) if function.return_type_is_nameable() => quote! {
+            #[allow(
+                unreachable_code,
+                clippy::diverging_sub_expression,
+                clippy::empty_loop,
+                clippy::let_unit_value,
+                clippy::needless_return,
+                clippy::unreachable
+            )]
+            if false {
+                let __wm_fake_return: #ty = loop {};
+                return __wm_fake_return;
+            }
+        },
+        _ => quote!(),
     }
 }
 
@@ -211,9 +248,10 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         kind,
     } = function;
     let site = site_fn(args, function);
+    let mut sig = sig.clone();
     let body = match kind {
         Kind::Sync => {
-            let call = guard_call(args, function, "");
+            let call = guard_call(args, function, "", Call::Closure);
             let annotation = match function.return_type() {
                 Some(ty) if function.return_type_is_nameable() => quote!(-> #ty),
                 _ => quote!(),
@@ -223,25 +261,25 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
                 #call
             }
         }
+        Kind::Async if desugar::applies(function) => {
+            let lowered = desugar::lower(
+                function,
+                args.peer.as_ref(),
+                FallbackSpans::new(function).name,
+            );
+            let call = guard_call(args, function, "_async", Call::AsyncBlock);
+            let hint = return_hint(function);
+            let bindings = lowered.bindings;
+            let stmts = &block.stmts;
+            sig = lowered.sig;
+            quote! {
+                let __wm_body = async move { #bindings #hint #(#stmts)* };
+                #call
+            }
+        }
         Kind::Async => {
-            let call = guard_call(args, function, "_async");
-            let hint = match function.return_type() {
-                Some(ty) if function.return_type_is_nameable() => quote! {
-                    #[allow(
-                        unreachable_code,
-                        clippy::diverging_sub_expression,
-                        clippy::empty_loop,
-                        clippy::let_unit_value,
-                        clippy::needless_return,
-                        clippy::unreachable
-                    )]
-                    if false {
-                        let __wm_fake_return: #ty = loop {};
-                        return __wm_fake_return;
-                    }
-                },
-                _ => quote!(),
-            };
+            let call = guard_call(args, function, "_async", Call::AwaitAsyncBlock);
+            let hint = return_hint(function);
             let stmts = &block.stmts;
             quote! {
                 let __wm_body = async move { #hint #(#stmts)* };
@@ -249,14 +287,14 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             }
         }
         Kind::ReturnsFuture => {
-            let call = guard_call(args, function, "_future");
+            let call = guard_call(args, function, "_future", Call::Closure);
             quote! {
                 let __wm_body = move || #block;
                 #call
             }
         }
         Kind::ReturnsBoxedFuture => {
-            let call = guard_call(args, function, "_future");
+            let call = guard_call(args, function, "_future", Call::Closure);
             let ty = function.return_type();
             let spans = FallbackSpans::new(function);
             let boxed = call_between(

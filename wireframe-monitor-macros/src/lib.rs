@@ -9,6 +9,7 @@
 //! off), and `fallback` emits the original item beside any error.
 
 mod args;
+mod desugar;
 mod disabled;
 mod expand;
 mod fallback;

@@ -23,6 +23,8 @@ mod lifecycle;
 #[cfg(feature = "enabled")]
 mod load;
 #[cfg(feature = "enabled")]
+mod lowering;
+#[cfg(feature = "enabled")]
 mod nested;
 #[cfg(feature = "enabled")]
 mod observe;
