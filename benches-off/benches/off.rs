@@ -22,7 +22,7 @@ mod paired;
 
 use std::path::PathBuf;
 
-use common::{bare_async, bare_sync, monitored_async, monitored_sync, poll_noop};
+use common::{bare_async, bare_sync, in_task, monitored_async, monitored_sync, poll_noop};
 
 /// The input every call gets (hidden from the optimizer at each call).
 const X: u64 = 0x5EED;
@@ -59,9 +59,11 @@ fn off(c: &mut Criterion) {
         .build()
         .expect("build a current-thread runtime");
     let mut group = c.benchmark_group("off_async_tokio");
-    group.bench_function("bare", |b| b.iter(|| rt.block_on(bare_async(black_box(X)))));
+    group.bench_function("bare", |b| {
+        b.iter_custom(|n| in_task(&rt, n, || bare_async(black_box(X))));
+    });
     group.bench_function("monitored", |b| {
-        b.iter(|| rt.block_on(monitored_async(black_box(X))));
+        b.iter_custom(|n| in_task(&rt, n, || monitored_async(black_box(X))));
     });
     group.finish();
 }
@@ -105,12 +107,8 @@ fn paired_off() {
             "off_async_tokio/monitored_vs_bare",
             rounds,
             round,
-            &mut |n| paired::timed(n, || drop(black_box(rt.block_on(bare_async(black_box(X)))))),
-            &mut |n| {
-                paired::timed(n, || {
-                    drop(black_box(rt.block_on(monitored_async(black_box(X)))));
-                })
-            },
+            &mut |n| in_task(&rt, n, || bare_async(black_box(X))),
+            &mut |n| in_task(&rt, n, || monitored_async(black_box(X))),
         ),
     ];
     for p in &results {

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use tokio::runtime::{Builder, Runtime};
 use wireframe_monitor_benches::common::{
-    bare_async, bare_sync, monitored_async, monitored_sync, poll_noop,
+    bare_async, bare_sync, in_task, monitored_async, monitored_sync, poll_noop,
 };
 use wireframe_monitor_benches::echo::{bare_echo, connection, monitored_echo};
 use wireframe_monitor_benches::panicking::{monitored_panicking, raw_catch, with_silent_hook};
@@ -61,13 +61,13 @@ macro_rules! bench_noop {
     }};
 }
 
-/// `group/name` for each async handler, run by `block_on` on a tokio
-/// current-thread runtime.
+/// `group/name` for each async handler, awaited in a loop inside one task
+/// of a tokio current-thread runtime ([`in_task`]).
 macro_rules! bench_tokio {
     ($c:expr, $group:expr, $($name:literal => $f:path),+ $(,)?) => {{
         let rt = runtime();
         let mut group = $c.benchmark_group($group);
-        $(group.bench_function($name, |b| b.iter(|| rt.block_on($f(black_box(X)))));)+
+        $(group.bench_function($name, |b| b.iter_custom(|n| in_task(&rt, n, || $f(black_box(X)))));)+
         group.finish();
     }};
 }
@@ -217,12 +217,8 @@ fn paired_ratios() {
             "async_tokio/monitored_vs_bare",
             rounds,
             round,
-            &mut |n| paired::timed(n, || drop(black_box(rt.block_on(bare_async(black_box(X)))))),
-            &mut |n| {
-                paired::timed(n, || {
-                    drop(black_box(rt.block_on(monitored_async(black_box(X)))));
-                })
-            },
+            &mut |n| in_task(&rt, n, || bare_async(black_box(X))),
+            &mut |n| in_task(&rt, n, || monitored_async(black_box(X))),
         ),
         paired::compare(
             "echo/monitored_vs_bare",

@@ -1,15 +1,17 @@
 //! Writing the guarded function from a valid model.
 //!
-//! The signature, visibility and outer attributes stay as written; inner
-//! attributes move to the top of the new body. The original body becomes a
-//! `move` closure (sync, or a `fn` returning a future, whose future is then
-//! guarded too, and boxed again for `Pin<Box<dyn Future>>`) or an `async
-//! move` block (async), bound to `__wm_body` and passed to a guard in
-//! `::wireframe_monitor::__private`, with a `static` site holding the
-//! handler's name and labels and a per-thread `thread_local!` slot cache,
-//! both reached through a nested `fn` so the guard
-//! stores nothing for it. The guard call is spanned on the return type
-//! ([`FallbackSpans`]) so a missing `PanicFallback` is reported there.
+//! The signature, visibility and outer attributes stay as written (except
+//! that an `async fn` is lowered to a `fn` returning its guarded future, see
+//! `desugar.rs`); inner attributes move to the top of the new body. The
+//! original body becomes a `move` closure (sync, or a `fn` returning a
+//! future, whose future is then guarded too, and boxed again for
+//! `Pin<Box<dyn Future>>`) or an `async move` block (async), bound to
+//! `__wm_body` and passed to a guard in `::wireframe_monitor::__private`,
+//! with a `static` site holding the handler's name and labels and a
+//! per-thread `thread_local!` slot cache, both reached through a nested `fn`
+//! so the guard stores nothing for it. The guard call is spanned on the
+//! return type ([`FallbackSpans`]) so a missing `PanicFallback` is reported
+//! there.
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};

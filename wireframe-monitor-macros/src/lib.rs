@@ -5,8 +5,10 @@
 //!
 //! Phases, one file each: `args` parses the options, `item` models the
 //! function, `validate` checks both, `expand` writes the guarded
-//! function (`disabled` the unguarded one when the `enabled` feature is
-//! off), and `fallback` emits the original item beside any error.
+//! function (with `desugar` lowering an `async fn` to the `fn` returning
+//! its guarded future; `disabled` writes the unguarded one when the
+//! `enabled` feature is off), and `fallback` emits the original item beside
+//! any error.
 
 mod args;
 mod desugar;

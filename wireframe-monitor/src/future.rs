@@ -17,9 +17,10 @@ pub struct Resume;
 
 pin_project_lite::pin_project! {
     /// The future of a monitored `async fn`: the call is counted from its
-    /// construction (the first poll of the `async fn`) until it is dropped,
-    /// which the `async fn` does as soon as it completed, panicked or was
-    /// cancelled. So it needs no state of its own: it is as large as `F`.
+    /// construction until it is dropped. The macro lowers the `async fn` to
+    /// a `fn` returning this future, so it is built by the call itself
+    /// (kept as an `async fn`, beside another attribute macro, by its first
+    /// poll). It needs no state of its own: it is as large as `F`.
     pub struct Guarded<S, P, F, M>
     where
         S: Fn() -> SiteRefs,

@@ -107,6 +107,13 @@ pub use registry::{HandlerStats, counter_shards, snapshot};
 /// Works on `fn` and `async fn`, free functions and methods, generic,
 /// `unsafe`, with pattern arguments, of any visibility; a non-async `fn`
 /// returning `impl Future<Output = T>` has its returned future guarded.
+///
+/// An `async fn` is rewritten as the `fn … -> impl Future<Output = T>`
+/// rustc lowers it to, returning the guarded future (arguments are moved
+/// into it as in the `async fn`); the call is counted when the future is
+/// created. With another attribute macro after this one (`#[tokio::test]`
+/// below it) or `#[must_use]`, it stays an `async fn` around the guarded
+/// future, counted from its first poll.
 pub use wireframe_monitor_macros::monitored_connection;
 
 #[doc(hidden)]

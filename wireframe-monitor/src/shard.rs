@@ -159,8 +159,20 @@ fn bump(counter: &AtomicU64) {
     counter.store(counter.load(Relaxed).wrapping_add(1), Relaxed);
 }
 
-/// This thread's slot for `site`: two loads on the fast path.
+/// This thread's cached slot for `site`, if the fast path applies: two
+/// loads (the flags byte, the cache).
 #[inline]
+fn cached(site: SiteRefs) -> Option<&'static Slot> {
+    let flags = HOT.try_with(|hot| hot.flags.get()).unwrap_or(RETIRED);
+    if flags == 0 {
+        site.cache.try_with(|cache| cache.0.get()).ok().flatten()
+    } else {
+        None
+    }
+}
+
+/// This thread's slot for `site`, filling the cache (or `None`: count in
+/// the overflow counters).
 fn slot(site: SiteRefs) -> Option<&'static Slot> {
     let flags = HOT.try_with(|hot| hot.flags.get()).unwrap_or(RETIRED);
     if flags == 0
@@ -196,9 +208,22 @@ fn slot_slow(site: SiteRefs, flags: u8) -> Option<&'static Slot> {
     Some(slot)
 }
 
-/// A call of `site` starts on this thread.
+/// A call of `site` starts on this thread. Everything but the cached case
+/// is out of line, so the inlined part needs no registers saved.
 #[inline]
 pub(crate) fn enter(site: SiteRefs) -> Counted {
+    match cached(site) {
+        Some(slot) => {
+            bump(&slot.calls);
+            Counted(Some(slot))
+        }
+        None => enter_slow(site),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn enter_slow(site: SiteRefs) -> Counted {
     let slot = slot(site);
     match slot {
         Some(slot) => bump(&slot.calls),
@@ -219,6 +244,15 @@ pub(crate) fn exit(site: SiteRefs, counted: Counted) {
 /// A call of `site` ends on this thread (a future may have moved).
 #[inline]
 pub(crate) fn exit_here(site: SiteRefs) {
+    match cached(site) {
+        Some(slot) => bump(&slot.done),
+        None => exit_here_slow(site),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn exit_here_slow(site: SiteRefs) {
     exit(site, Counted(slot(site)));
 }
 
