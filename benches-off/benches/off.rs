@@ -22,7 +22,7 @@ mod paired;
 
 use std::path::PathBuf;
 
-use common::{bare_async, bare_sync, in_task, monitored_async, monitored_sync, poll_noop};
+use common::{bare_sync, monitored_sync, noop_copies, task_copies};
 
 /// The input every call gets (hidden from the optimizer at each call).
 const X: u64 = 0x5EED;
@@ -49,21 +49,17 @@ fn off(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("off_async_noop");
-    group.bench_function("bare", |b| b.iter(|| poll_noop(bare_async(black_box(X)))));
-    group.bench_function("monitored", |b| {
-        b.iter(|| poll_noop(monitored_async(black_box(X))));
-    });
+    group.bench_function("bare", |b| b.iter_custom(|n| noop_copies(false, n, X)));
+    group.bench_function("monitored", |b| b.iter_custom(|n| noop_copies(true, n, X)));
     group.finish();
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("build a current-thread runtime");
     let mut group = c.benchmark_group("off_async_tokio");
-    group.bench_function("bare", |b| {
-        b.iter_custom(|n| in_task(&rt, n, || bare_async(black_box(X))));
-    });
+    group.bench_function("bare", |b| b.iter_custom(|n| task_copies(&rt, false, n, X)));
     group.bench_function("monitored", |b| {
-        b.iter_custom(|n| in_task(&rt, n, || monitored_async(black_box(X))));
+        b.iter_custom(|n| task_copies(&rt, true, n, X));
     });
     group.finish();
 }
@@ -96,19 +92,15 @@ fn paired_off() {
             "off_async_noop/monitored_vs_bare",
             rounds,
             round,
-            &mut |n| paired::timed(n, || drop(black_box(poll_noop(bare_async(black_box(X)))))),
-            &mut |n| {
-                paired::timed(n, || {
-                    drop(black_box(poll_noop(monitored_async(black_box(X)))));
-                })
-            },
+            &mut |n| noop_copies(false, n, X),
+            &mut |n| noop_copies(true, n, X),
         ),
         paired::compare(
             "off_async_tokio/monitored_vs_bare",
             rounds,
             round,
-            &mut |n| in_task(&rt, n, || bare_async(black_box(X))),
-            &mut |n| in_task(&rt, n, || monitored_async(black_box(X))),
+            &mut |n| task_copies(&rt, false, n, X),
+            &mut |n| task_copies(&rt, true, n, X),
         ),
     ];
     for p in &results {

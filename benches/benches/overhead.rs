@@ -24,9 +24,14 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use tokio::runtime::{Builder, Runtime};
 use wireframe_monitor_benches::common::{
-    bare_async, bare_sync, in_task, monitored_async, monitored_sync, poll_noop,
+    bare_async, bare_async_1, bare_async_2, bare_async_3, bare_sync, in_task, monitored_async,
+    monitored_async_1, monitored_async_2, monitored_async_3, monitored_sync, noop_loop, spread,
+    task_copies,
 };
-use wireframe_monitor_benches::echo::{bare_echo, connection, monitored_echo};
+use wireframe_monitor_benches::echo::{
+    bare_echo, bare_echo_1, bare_echo_2, bare_echo_3, connection, monitored_echo, monitored_echo_1,
+    monitored_echo_2, monitored_echo_3,
+};
 use wireframe_monitor_benches::panicking::{monitored_panicking, raw_catch, with_silent_hook};
 use wireframe_monitor_benches::peers::{
     autometrics_async, autometrics_sync, counter_async, counter_sync, instrument_async,
@@ -52,30 +57,46 @@ macro_rules! bench_sync {
     }};
 }
 
-/// `group/name` for each async handler, polled with a no-op waker.
+/// `group/name` for each async handler, polled with a no-op waker; a
+/// variant with copies is timed over all of them ([`spread`]).
 macro_rules! bench_noop {
-    ($c:expr, $group:expr, $($name:literal => $f:path),+ $(,)?) => {{
+    ($c:expr, $group:expr, $($name:literal => [$($f:path),+]),+ $(,)?) => {{
         let mut group = $c.benchmark_group($group);
-        $(group.bench_function($name, |b| b.iter(|| poll_noop($f(black_box(X)))));)+
+        $(group.bench_function($name, |b| {
+            b.iter_custom(|n| spread(n, &mut [$(&mut |n| noop_loop(n, || $f(black_box(X)))),+]));
+        });)+
         group.finish();
     }};
 }
 
-/// `group/name` for each async handler, awaited in a loop inside one task
-/// of a tokio current-thread runtime ([`in_task`]).
+/// `group/name` for each async handler (and its copies), awaited in a loop
+/// inside one task of a tokio current-thread runtime ([`in_task`]).
 macro_rules! bench_tokio {
-    ($c:expr, $group:expr, $($name:literal => $f:path),+ $(,)?) => {{
+    ($c:expr, $group:expr, $($name:literal => [$($f:path),+]),+ $(,)?) => {{
         let rt = runtime();
         let mut group = $c.benchmark_group($group);
-        $(group.bench_function($name, |b| b.iter_custom(|n| in_task(&rt, n, || $f(black_box(X)))));)+
+        $(group.bench_function($name, |b| {
+            b.iter_custom(|n| spread(n, &mut [$(&mut |n| in_task(&rt, n, || $f(black_box(X)))),+]));
+        });)+
         group.finish();
     }};
+}
+
+/// The copies of the bare and monitored async handlers, for the macros.
+macro_rules! with_copies {
+    ($m:ident!($c:expr, $group:expr $(, $name:literal => $f:path)* $(,)?)) => {
+        $m!($c, $group,
+            "bare" => [bare_async, bare_async_1, bare_async_2, bare_async_3],
+            "monitored" => [monitored_async, monitored_async_1, monitored_async_2, monitored_async_3],
+            $($name => [$f]),*
+        )
+    };
 }
 
 fn no_recorder(c: &mut Criterion) {
     bench_sync!(c, "sync_no_recorder", "bare" => bare_sync, "monitored" => monitored_sync);
-    bench_noop!(c, "async_noop_no_recorder", "bare" => bare_async, "monitored" => monitored_async);
-    bench_tokio!(c, "async_tokio_no_recorder", "bare" => bare_async, "monitored" => monitored_async);
+    with_copies!(bench_noop!(c, "async_noop_no_recorder"));
+    with_copies!(bench_tokio!(c, "async_tokio_no_recorder"));
 }
 
 fn with_recorder(c: &mut Criterion) {
@@ -87,20 +108,16 @@ fn with_recorder(c: &mut Criterion) {
         "autometrics" => autometrics_sync,
         "instrument" => instrument_sync,
     );
-    bench_noop!(c, "async_noop",
-        "bare" => bare_async,
-        "monitored" => monitored_async,
+    with_copies!(bench_noop!(c, "async_noop",
         "counter" => counter_async,
         "autometrics" => autometrics_async,
         "instrument" => instrument_async,
-    );
-    bench_tokio!(c, "async_tokio",
-        "bare" => bare_async,
-        "monitored" => monitored_async,
+    ));
+    with_copies!(bench_tokio!(c, "async_tokio",
         "counter" => counter_async,
         "autometrics" => autometrics_async,
         "instrument" => instrument_async,
-    );
+    ));
 }
 
 fn panic_path(c: &mut Criterion) {
@@ -118,15 +135,38 @@ fn panic_path(c: &mut Criterion) {
     group.finish();
 }
 
+/// One echo connection per iteration, spread over the copies of `handler`.
+macro_rules! echo_loops {
+    ($rt:expr, $($handler:path),+) => {
+        [$(&mut |n| paired::timed(n, || drop(black_box($rt.block_on(connection($handler, black_box(7))))))),+]
+    };
+}
+
 fn echo(c: &mut Criterion) {
     setup::install_all();
     let rt = runtime();
     let mut group = c.benchmark_group("echo");
     group.bench_function("bare", |b| {
-        b.iter(|| rt.block_on(connection(bare_echo, black_box(7))));
+        b.iter_custom(|n| {
+            spread(
+                n,
+                &mut echo_loops!(rt, bare_echo, bare_echo_1, bare_echo_2, bare_echo_3),
+            )
+        });
     });
     group.bench_function("monitored", |b| {
-        b.iter(|| rt.block_on(connection(monitored_echo, black_box(7))));
+        b.iter_custom(|n| {
+            spread(
+                n,
+                &mut echo_loops!(
+                    rt,
+                    monitored_echo,
+                    monitored_echo_1,
+                    monitored_echo_2,
+                    monitored_echo_3
+                ),
+            )
+        });
     });
     group.finish();
 }
@@ -217,18 +257,30 @@ fn paired_ratios() {
             "async_tokio/monitored_vs_bare",
             rounds,
             round,
-            &mut |n| in_task(&rt, n, || bare_async(black_box(X))),
-            &mut |n| in_task(&rt, n, || monitored_async(black_box(X))),
+            &mut |n| task_copies(&rt, false, n, X),
+            &mut |n| task_copies(&rt, true, n, X),
         ),
         paired::compare(
             "echo/monitored_vs_bare",
             rounds,
             round,
-            &mut |n| paired::timed(n, || drop(black_box(rt.block_on(connection(bare_echo, 7))))),
             &mut |n| {
-                paired::timed(n, || {
-                    drop(black_box(rt.block_on(connection(monitored_echo, 7))));
-                })
+                spread(
+                    n,
+                    &mut echo_loops!(rt, bare_echo, bare_echo_1, bare_echo_2, bare_echo_3),
+                )
+            },
+            &mut |n| {
+                spread(
+                    n,
+                    &mut echo_loops!(
+                        rt,
+                        monitored_echo,
+                        monitored_echo_1,
+                        monitored_echo_2,
+                        monitored_echo_3
+                    ),
+                )
             },
         ),
         paired::compare(

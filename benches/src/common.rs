@@ -60,6 +60,121 @@ pub fn poll_noop<F: Future>(future: F) -> F::Output {
     }
 }
 
+/// Copies of [`bare_async`] and [`monitored_async`]: the same source in other
+/// functions, so at other addresses. A difference of a nanosecond or a
+/// percent between two functions is within what code placement alone moves
+/// (two copies of the same handler differ by up to 2 % here); the async
+/// variants are timed over all copies ([`spread`]) so that placement
+/// averages out instead of deciding the verdict.
+macro_rules! async_copies {
+    ($($bare:ident, $monitored:ident);+ $(;)?) => {$(
+        /// A copy of [`bare_async`].
+        ///
+        /// # Errors
+        /// Never; the type is that of a connection handler.
+        #[inline(never)]
+        pub async fn $bare(x: u64) -> io::Result<u64> {
+            YieldOnce::default().await;
+            Ok(work(x))
+        }
+
+        /// A copy of [`monitored_async`], counted under the same name.
+        ///
+        /// # Errors
+        /// Only a contained panic, which this body never raises.
+        #[monitored_connection(name = "monitored_async")]
+        #[inline(never)]
+        pub async fn $monitored(x: u64) -> io::Result<u64> {
+            YieldOnce::default().await;
+            Ok(work(x))
+        }
+    )+};
+}
+
+async_copies!(
+    bare_async_1, monitored_async_1;
+    bare_async_2, monitored_async_2;
+    bare_async_3, monitored_async_3;
+);
+
+/// Times `iters` iterations split evenly over `loops` (each a copy of the
+/// same variant, see [`async_copies`]), scaled to exactly `iters`.
+pub fn spread(iters: u64, loops: &mut [&mut dyn FnMut(u64) -> Duration]) -> Duration {
+    let copies = loops.len().max(1) as u64;
+    let each = iters.div_ceil(copies).max(1);
+    let total: Duration = loops.iter_mut().map(|run| run(each)).sum();
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "iteration counts stay far below 2^52"
+    )]
+    let scale = iters as f64 / (each * copies) as f64;
+    total.mul_f64(scale)
+}
+
+/// Polls `iters` futures made by `make` to completion with a no-op waker,
+/// one after the other; one function per future type.
+#[inline(never)]
+pub fn noop_loop<F: Future>(iters: u64, make: impl Fn() -> F) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        black_box(poll_noop(make()));
+    }
+    start.elapsed()
+}
+
+/// [`noop_loop`] over the four copies of the bare async handler, or of the
+/// monitored one, with input `x`.
+#[must_use]
+pub fn noop_copies(monitored: bool, iters: u64, x: u64) -> Duration {
+    if monitored {
+        spread(
+            iters,
+            &mut [
+                &mut |n| noop_loop(n, || monitored_async(black_box(x))),
+                &mut |n| noop_loop(n, || monitored_async_1(black_box(x))),
+                &mut |n| noop_loop(n, || monitored_async_2(black_box(x))),
+                &mut |n| noop_loop(n, || monitored_async_3(black_box(x))),
+            ],
+        )
+    } else {
+        spread(
+            iters,
+            &mut [
+                &mut |n| noop_loop(n, || bare_async(black_box(x))),
+                &mut |n| noop_loop(n, || bare_async_1(black_box(x))),
+                &mut |n| noop_loop(n, || bare_async_2(black_box(x))),
+                &mut |n| noop_loop(n, || bare_async_3(black_box(x))),
+            ],
+        )
+    }
+}
+
+/// [`in_task`] over the four copies of the bare async handler, or of the
+/// monitored one, with input `x`.
+pub fn task_copies(rt: &tokio::runtime::Runtime, monitored: bool, iters: u64, x: u64) -> Duration {
+    if monitored {
+        spread(
+            iters,
+            &mut [
+                &mut |n| in_task(rt, n, || monitored_async(black_box(x))),
+                &mut |n| in_task(rt, n, || monitored_async_1(black_box(x))),
+                &mut |n| in_task(rt, n, || monitored_async_2(black_box(x))),
+                &mut |n| in_task(rt, n, || monitored_async_3(black_box(x))),
+            ],
+        )
+    } else {
+        spread(
+            iters,
+            &mut [
+                &mut |n| in_task(rt, n, || bare_async(black_box(x))),
+                &mut |n| in_task(rt, n, || bare_async_1(black_box(x))),
+                &mut |n| in_task(rt, n, || bare_async_2(black_box(x))),
+                &mut |n| in_task(rt, n, || bare_async_3(black_box(x))),
+            ],
+        )
+    }
+}
+
 /// Awaits `iters` calls of `call`, one after the other, in one task
 /// (`block_on`) of the current-thread runtime `rt`: a connection task
 /// handling frames. The runtime's entry and exit are paid once per

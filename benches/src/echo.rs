@@ -32,6 +32,39 @@ pub async fn monitored_echo(mut stream: DuplexStream) -> io::Result<()> {
     stream.write_all(&frame).await
 }
 
+/// Copies of [`bare_echo`] and [`monitored_echo`], timed together to average
+/// out code placement (see `common::async_copies`).
+macro_rules! echo_copies {
+    ($($bare:ident, $monitored:ident);+ $(;)?) => {$(
+        /// A copy of [`bare_echo`].
+        ///
+        /// # Errors
+        /// An I/O error of the stream.
+        pub async fn $bare(mut stream: DuplexStream) -> io::Result<()> {
+            let mut frame = [0u8; FRAME];
+            stream.read_exact(&mut frame).await?;
+            stream.write_all(&frame).await
+        }
+
+        /// A copy of [`monitored_echo`], counted under the same name.
+        ///
+        /// # Errors
+        /// An I/O error of the stream, or a contained panic.
+        #[monitored_connection(name = "monitored_echo")]
+        pub async fn $monitored(mut stream: DuplexStream) -> io::Result<()> {
+            let mut frame = [0u8; FRAME];
+            stream.read_exact(&mut frame).await?;
+            stream.write_all(&frame).await
+        }
+    )+};
+}
+
+echo_copies!(
+    bare_echo_1, monitored_echo_1;
+    bare_echo_2, monitored_echo_2;
+    bare_echo_3, monitored_echo_3;
+);
+
 /// One connection: spawns `handler` on the server end, sends a frame,
 /// reads the echo and the close. Must run inside a tokio runtime.
 ///
