@@ -284,6 +284,13 @@ fn paired_ratios() {
             },
         ),
         paired::compare(
+            "echo/bare_copy_vs_bare",
+            rounds,
+            round,
+            &mut |n| spread(n, &mut echo_loops!(rt, bare_echo)),
+            &mut |n| spread(n, &mut echo_loops!(rt, bare_echo_1)),
+        ),
+        paired::compare(
             "contention/bare_2_vs_1",
             rounds,
             round,

@@ -29,13 +29,17 @@ pub fn work(x: u64) -> u64 {
 }
 
 /// A future that is pending once (waking itself) and then ready, so an async
-/// handler is polled twice, as a real handler waiting on I/O is.
+/// handler is polled twice, as a real handler waiting on I/O is. Its `poll`
+/// is never inlined: like a socket read, it stays opaque to the optimizer,
+/// which could otherwise fold a whole bare handler into a few instructions
+/// and compare that, rather than the guard, with the monitored one.
 #[derive(Debug, Default)]
 pub struct YieldOnce(bool);
 
 impl Future for YieldOnce {
     type Output = ();
 
+    #[inline(never)]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         if self.0 {
             Poll::Ready(())

@@ -178,6 +178,11 @@ fn paired_targets(r: &mut Results, out: &mut String) {
             None,
         ),
         (
+            "echo (reference, A/A): a copy of the bare handler / the bare handler (paired)",
+            "echo/bare_copy_vs_bare",
+            None,
+        ),
+        (
             "async_tokio (reference): monitored / bare (paired)",
             "async_tokio/monitored_vs_bare",
             None,
