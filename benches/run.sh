@@ -24,6 +24,7 @@ args=(--noplot)
 if [[ "${QUICK:-0}" != 0 ]]; then
     args+=(--warm-up-time 0.5 --measurement-time 1)
     export BENCH_PAIRED_MS="${BENCH_PAIRED_MS:-10}"
+    export BENCH_PROCESSES="${BENCH_PROCESSES:-3}"
 fi
 if [[ "${1:-}" == "--" ]]; then
     shift
@@ -31,6 +32,7 @@ if [[ "${1:-}" == "--" ]]; then
 fi
 
 cargo bench -p wireframe-monitor-benches --bench overhead -- "${args[@]}"
+cargo run -q --profile bench -p wireframe-monitor-benches --bin bench-paired -- "$CRITERION_HOME"
 cargo bench -p wireframe-monitor-benches-off --bench off -- "${args[@]}"
 
 echo

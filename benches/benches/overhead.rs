@@ -8,9 +8,11 @@
 //! 3. `sync`, `async_noop`, `async_tokio`: bare, monitored and the
 //!    alternatives (`counter!`, `#[autometrics]`, `#[instrument]`);
 //! 4. `panic`, `echo`, `contention`, `scale`;
-//! 5. paired (alternating) runs of the noise-sensitive ratios (echo,
-//!    tokio, contention), see [`paired`]; last, a check that the guard's
-//!    counts reached the Prometheus exposition.
+//! 5. paired (alternating) runs of the noise-sensitive ratios (sync,
+//!    contention), see [`paired`]; last, a check that the guard's counts
+//!    reached the Prometheus exposition. The echo and tokio ratios, which
+//!    also depend on the process's memory layout, are paired over several
+//!    processes by `bench-paired` (`src/bin/procs.rs`).
 //!
 //! The `enabled`-off build is measured by `wireframe-monitor-benches-off`;
 //! `benches/run.sh` runs both and prints the table.
@@ -26,12 +28,8 @@ use tokio::runtime::{Builder, Runtime};
 use wireframe_monitor_benches::common::{
     bare_async, bare_async_1, bare_async_2, bare_async_3, bare_sync, in_task, monitored_async,
     monitored_async_1, monitored_async_2, monitored_async_3, monitored_sync, noop_loop, spread,
-    task_copies,
 };
-use wireframe_monitor_benches::echo::{
-    bare_echo, bare_echo_1, bare_echo_2, bare_echo_3, connection, monitored_echo, monitored_echo_1,
-    monitored_echo_2, monitored_echo_3,
-};
+use wireframe_monitor_benches::echo::echo_copies;
 use wireframe_monitor_benches::panicking::{monitored_panicking, raw_catch, with_silent_hook};
 use wireframe_monitor_benches::peers::{
     autometrics_async, autometrics_sync, counter_async, counter_sync, instrument_async,
@@ -135,38 +133,13 @@ fn panic_path(c: &mut Criterion) {
     group.finish();
 }
 
-/// One echo connection per iteration, spread over the copies of `handler`.
-macro_rules! echo_loops {
-    ($rt:expr, $($handler:path),+) => {
-        [$(&mut |n| paired::timed(n, || drop(black_box($rt.block_on(connection($handler, black_box(7))))))),+]
-    };
-}
-
 fn echo(c: &mut Criterion) {
     setup::install_all();
     let rt = runtime();
     let mut group = c.benchmark_group("echo");
-    group.bench_function("bare", |b| {
-        b.iter_custom(|n| {
-            spread(
-                n,
-                &mut echo_loops!(rt, bare_echo, bare_echo_1, bare_echo_2, bare_echo_3),
-            )
-        });
-    });
+    group.bench_function("bare", |b| b.iter_custom(|n| echo_copies(&rt, false, n)));
     group.bench_function("monitored", |b| {
-        b.iter_custom(|n| {
-            spread(
-                n,
-                &mut echo_loops!(
-                    rt,
-                    monitored_echo,
-                    monitored_echo_1,
-                    monitored_echo_2,
-                    monitored_echo_3
-                ),
-            )
-        });
+        b.iter_custom(|n| echo_copies(&rt, true, n));
     });
     group.finish();
 }
@@ -244,7 +217,6 @@ fn paired_ratios() {
     setup::install_all();
     let rounds = 31;
     let round = paired::round_from_env(100);
-    let rt = runtime();
     let results = [
         paired::compare(
             "sync/monitored_vs_bare",
@@ -252,43 +224,6 @@ fn paired_ratios() {
             round,
             &mut |n| paired::timed(n, || drop(black_box(bare_sync(black_box(X))))),
             &mut |n| paired::timed(n, || drop(black_box(monitored_sync(black_box(X))))),
-        ),
-        paired::compare(
-            "async_tokio/monitored_vs_bare",
-            rounds,
-            round,
-            &mut |n| task_copies(&rt, false, n, X),
-            &mut |n| task_copies(&rt, true, n, X),
-        ),
-        paired::compare(
-            "echo/monitored_vs_bare",
-            rounds,
-            round,
-            &mut |n| {
-                spread(
-                    n,
-                    &mut echo_loops!(rt, bare_echo, bare_echo_1, bare_echo_2, bare_echo_3),
-                )
-            },
-            &mut |n| {
-                spread(
-                    n,
-                    &mut echo_loops!(
-                        rt,
-                        monitored_echo,
-                        monitored_echo_1,
-                        monitored_echo_2,
-                        monitored_echo_3
-                    ),
-                )
-            },
-        ),
-        paired::compare(
-            "echo/bare_copy_vs_bare",
-            rounds,
-            round,
-            &mut |n| spread(n, &mut echo_loops!(rt, bare_echo)),
-            &mut |n| spread(n, &mut echo_loops!(rt, bare_echo_1)),
         ),
         paired::compare(
             "contention/bare_2_vs_1",

@@ -2,10 +2,14 @@
 //! spawned as a task (the "accept"), one frame each way, then close.
 
 use std::future::Future;
+use std::hint::black_box;
 use std::io;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use wireframe_monitor::monitored_connection;
+
+use crate::common::spread;
 
 /// Bytes in one frame.
 pub const FRAME: usize = 64;
@@ -89,4 +93,43 @@ where
         return Err(io::Error::other("echo differs from the frame sent"));
     }
     Ok(reply[0])
+}
+
+/// Times `iters` connections to `handler`, one `block_on` each.
+pub fn echo_timed<H, F>(rt: &tokio::runtime::Runtime, iters: u64, handler: H) -> Duration
+where
+    H: Fn(DuplexStream) -> F + Copy,
+    F: Future<Output = io::Result<()>> + Send + 'static,
+{
+    let start = Instant::now();
+    for _ in 0..iters {
+        drop(black_box(rt.block_on(connection(handler, black_box(7)))));
+    }
+    start.elapsed()
+}
+
+/// [`echo_timed`] over the four copies of the bare echo handler, or of the
+/// monitored one.
+pub fn echo_copies(rt: &tokio::runtime::Runtime, monitored: bool, iters: u64) -> Duration {
+    if monitored {
+        spread(
+            iters,
+            &mut [
+                &mut |n| echo_timed(rt, n, monitored_echo),
+                &mut |n| echo_timed(rt, n, monitored_echo_1),
+                &mut |n| echo_timed(rt, n, monitored_echo_2),
+                &mut |n| echo_timed(rt, n, monitored_echo_3),
+            ],
+        )
+    } else {
+        spread(
+            iters,
+            &mut [
+                &mut |n| echo_timed(rt, n, bare_echo),
+                &mut |n| echo_timed(rt, n, bare_echo_1),
+                &mut |n| echo_timed(rt, n, bare_echo_2),
+                &mut |n| echo_timed(rt, n, bare_echo_3),
+            ],
+        )
+    }
 }

@@ -1,0 +1,181 @@
+//! `bench-paired [OUT_DIR]`: the paired comparisons whose ratio depends on
+//! where one process happens to place its stack and heap (address space
+//! layout randomisation moves a whole echo connection by ±3 % between two
+//! runs of the same binary, and a tokio round by about 1 %), each run in
+//! `BENCH_PROCESSES` separate processes (default 9). Every process runs
+//! the alternating rounds of [`paired::compare`]; the result is the median
+//! of the per-process ratios, with their quartiles, written to
+//! `OUT_DIR/paired-procs.json` (default: `$CRITERION_HOME`, else
+//! `target/criterion`) for `bench-summary`.
+//!
+//! Compared: a tokio task awaiting the bare vs the monitored async handler
+//! and vs a per-call `counter!`, an echo connection to the bare vs the
+//! monitored handler, and two copies of the bare echo handler (A/A: what
+//! placement alone does).
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use wireframe_monitor_benches::common::{in_task, task_copies};
+use wireframe_monitor_benches::echo::{bare_echo, bare_echo_1, echo_copies, echo_timed};
+use wireframe_monitor_benches::paired::{self, Paired};
+use wireframe_monitor_benches::peers::counter_async;
+use wireframe_monitor_benches::setup;
+
+/// The input every call gets.
+const X: u64 = 0x5EED;
+
+/// One process's comparisons, as JSON on stdout.
+fn child() {
+    setup::install_all();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("build a current-thread runtime");
+    let rounds = 31;
+    let round = paired::round_from_env(100);
+    let results = [
+        paired::compare(
+            "async_tokio/monitored_vs_bare",
+            rounds,
+            round,
+            &mut |n| task_copies(&rt, false, n, X),
+            &mut |n| task_copies(&rt, true, n, X),
+        ),
+        paired::compare(
+            "async_tokio/counter_vs_bare",
+            rounds,
+            round,
+            &mut |n| task_copies(&rt, false, n, X),
+            &mut |n| in_task(&rt, n, || counter_async(black_box(X))),
+        ),
+        paired::compare(
+            "echo/monitored_vs_bare",
+            rounds,
+            round,
+            &mut |n| echo_copies(&rt, false, n),
+            &mut |n| echo_copies(&rt, true, n),
+        ),
+        paired::compare(
+            "echo/bare_copy_vs_bare",
+            rounds,
+            round,
+            &mut |n| echo_timed(&rt, n, bare_echo),
+            &mut |n| echo_timed(&rt, n, bare_echo_1),
+        ),
+    ];
+    println!("{}", paired::to_json(&results));
+}
+
+fn median(values: &mut [f64], q: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "an index into a short, non-empty slice"
+    )]
+    let index = ((values.len() - 1) as f64 * q).round() as usize;
+    values[index]
+}
+
+/// Runs the children and folds their results per comparison.
+fn parent(out: &Path, processes: usize) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
+    let mut runs: Vec<Vec<serde_json::Value>> = Vec::new();
+    for k in 1..=processes {
+        let output = Command::new(&exe)
+            .arg("--child")
+            .output()
+            .map_err(|e| format!("run {}: {e}", exe.display()))?;
+        if !output.status.success() {
+            return Err(format!(
+                "process {k} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let value: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .map_err(|e| format!("process {k} printed no JSON: {e}"))?;
+        let entries = value.as_array().cloned().unwrap_or_default();
+        let ratios: Vec<String> = entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {:.4}",
+                    e["name"],
+                    e["ratio"].as_f64().unwrap_or(f64::NAN)
+                )
+            })
+            .collect();
+        eprintln!(
+            "bench-paired: process {k}/{processes}: {}",
+            ratios.join(", ")
+        );
+        runs.push(entries);
+    }
+    let names: Vec<String> = runs
+        .first()
+        .map(|first| {
+            first
+                .iter()
+                .filter_map(|e| e["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let folded: Vec<Paired> = names
+        .iter()
+        .map(|name| {
+            let field = |key: &str| -> Vec<f64> {
+                runs.iter()
+                    .filter_map(|run| run.iter().find(|e| e["name"] == name.as_str()))
+                    .filter_map(|e| e[key].as_f64())
+                    .collect()
+            };
+            let mut ratios = field("ratio");
+            Paired {
+                name: name.clone(),
+                a_ns: median(&mut field("a_ns"), 0.5),
+                b_ns: median(&mut field("b_ns"), 0.5),
+                ratio: median(&mut ratios, 0.5),
+                ratio_iqr: (median(&mut ratios, 0.25), median(&mut ratios, 0.75)),
+                rounds: ratios.len(),
+            }
+        })
+        .collect();
+    for p in &folded {
+        eprintln!(
+            "paired {} over {} processes: {:.2} ns vs {:.2} ns, ratio {:.4} (IQR {:.4}..{:.4})",
+            p.name, p.rounds, p.a_ns, p.b_ns, p.ratio, p.ratio_iqr.0, p.ratio_iqr.1
+        );
+    }
+    std::fs::create_dir_all(out)
+        .and_then(|()| std::fs::write(out.join("paired-procs.json"), paired::to_json(&folded)))
+        .map_err(|e| format!("write {}: {e}", out.display()))
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let first = args.next();
+    if first.as_deref() == Some("--child") {
+        child();
+        return ExitCode::SUCCESS;
+    }
+    let out = first.map_or_else(
+        || {
+            std::env::var_os("CRITERION_HOME")
+                .map_or_else(|| PathBuf::from("target/criterion"), PathBuf::from)
+        },
+        PathBuf::from,
+    );
+    let processes = std::env::var("BENCH_PROCESSES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(9);
+    match parent(&out, processes) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bench-paired: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
