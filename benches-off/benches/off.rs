@@ -6,8 +6,6 @@
 //! workspace-wide build, cargo unifies features and the guard is on; the
 //! binary detects that and measures nothing.
 
-use std::hint::black_box;
-
 use criterion::Criterion;
 
 #[allow(
@@ -17,12 +15,16 @@ use criterion::Criterion;
 #[path = "../../benches/src/common.rs"]
 mod common;
 
+#[allow(
+    dead_code,
+    reason = "shared with the enabled-on bench, which uses all of it"
+)]
 #[path = "../../benches/src/paired.rs"]
 mod paired;
 
 use std::path::PathBuf;
 
-use common::{bare_sync, monitored_sync, noop_copies, task_copies};
+use common::{monitored_sync, noop_copies, sync_copies, task_copies};
 
 /// The input every call gets (hidden from the optimizer at each call).
 const X: u64 = 0x5EED;
@@ -44,8 +46,8 @@ fn off(c: &mut Criterion) {
         return;
     }
     let mut group = c.benchmark_group("off_sync");
-    group.bench_function("bare", |b| b.iter(|| bare_sync(black_box(X))));
-    group.bench_function("monitored", |b| b.iter(|| monitored_sync(black_box(X))));
+    group.bench_function("bare", |b| b.iter_custom(|n| sync_copies(false, n, X)));
+    group.bench_function("monitored", |b| b.iter_custom(|n| sync_copies(true, n, X)));
     group.finish();
 
     let mut group = c.benchmark_group("off_async_noop");
@@ -85,8 +87,8 @@ fn paired_off() {
             "off_sync/monitored_vs_bare",
             rounds,
             round,
-            &mut |n| paired::timed(n, || drop(black_box(bare_sync(black_box(X))))),
-            &mut |n| paired::timed(n, || drop(black_box(monitored_sync(black_box(X))))),
+            &mut |n| sync_copies(false, n, X),
+            &mut |n| sync_copies(true, n, X),
         ),
         paired::compare(
             "off_async_noop/monitored_vs_bare",

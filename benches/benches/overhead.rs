@@ -28,6 +28,7 @@ use tokio::runtime::{Builder, Runtime};
 use wireframe_monitor_benches::common::{
     bare_async, bare_async_1, bare_async_2, bare_async_3, bare_sync, in_task, monitored_async,
     monitored_async_1, monitored_async_2, monitored_async_3, monitored_sync, noop_loop, spread,
+    sync_copies,
 };
 use wireframe_monitor_benches::echo::echo_copies;
 use wireframe_monitor_benches::panicking::{monitored_panicking, raw_catch, with_silent_hook};
@@ -48,9 +49,11 @@ fn runtime() -> Runtime {
 
 /// `group/name` for each sync handler `name => path`.
 macro_rules! bench_sync {
-    ($c:expr, $group:expr, $($name:literal => $f:path),+ $(,)?) => {{
+    ($c:expr, $group:expr $(, $name:literal => $f:path)* $(,)?) => {{
         let mut group = $c.benchmark_group($group);
-        $(group.bench_function($name, |b| b.iter(|| $f(black_box(X))));)+
+        group.bench_function("bare", |b| b.iter_custom(|n| sync_copies(false, n, X)));
+        group.bench_function("monitored", |b| b.iter_custom(|n| sync_copies(true, n, X)));
+        $(group.bench_function($name, |b| b.iter(|| $f(black_box(X))));)*
         group.finish();
     }};
 }
@@ -92,7 +95,7 @@ macro_rules! with_copies {
 }
 
 fn no_recorder(c: &mut Criterion) {
-    bench_sync!(c, "sync_no_recorder", "bare" => bare_sync, "monitored" => monitored_sync);
+    bench_sync!(c, "sync_no_recorder");
     with_copies!(bench_noop!(c, "async_noop_no_recorder"));
     with_copies!(bench_tokio!(c, "async_tokio_no_recorder"));
 }
@@ -100,8 +103,6 @@ fn no_recorder(c: &mut Criterion) {
 fn with_recorder(c: &mut Criterion) {
     setup::install_all();
     bench_sync!(c, "sync",
-        "bare" => bare_sync,
-        "monitored" => monitored_sync,
         "counter" => counter_sync,
         "autometrics" => autometrics_sync,
         "instrument" => instrument_sync,
@@ -222,8 +223,8 @@ fn paired_ratios() {
             "sync/monitored_vs_bare",
             rounds,
             round,
-            &mut |n| paired::timed(n, || drop(black_box(bare_sync(black_box(X))))),
-            &mut |n| paired::timed(n, || drop(black_box(monitored_sync(black_box(X))))),
+            &mut |n| sync_copies(false, n, X),
+            &mut |n| sync_copies(true, n, X),
         ),
         paired::compare(
             "contention/bare_2_vs_1",

@@ -237,3 +237,71 @@ pub async fn monitored_async(x: u64) -> io::Result<u64> {
     YieldOnce::default().await;
     Ok(work(x))
 }
+
+/// Copies of [`bare_sync`] and [`monitored_sync`], timed together like the
+/// async ones (see [`async_copies`]).
+macro_rules! sync_copies {
+    ($($bare:ident, $monitored:ident);+ $(;)?) => {$(
+        /// A copy of [`bare_sync`].
+        ///
+        /// # Errors
+        /// Never; the type is that of a connection handler.
+        #[inline(never)]
+        pub fn $bare(x: u64) -> io::Result<u64> {
+            Ok(work(x))
+        }
+
+        /// A copy of [`monitored_sync`], counted under the same name.
+        ///
+        /// # Errors
+        /// Only a contained panic, which this body never raises.
+        #[monitored_connection(name = "monitored_sync")]
+        #[inline(never)]
+        pub fn $monitored(x: u64) -> io::Result<u64> {
+            Ok(work(x))
+        }
+    )+};
+}
+
+sync_copies!(
+    bare_sync_1, monitored_sync_1;
+    bare_sync_2, monitored_sync_2;
+    bare_sync_3, monitored_sync_3;
+);
+
+/// Calls `call` `iters` times; one function per handler.
+#[inline(never)]
+pub fn sync_loop(iters: u64, call: impl Fn() -> io::Result<u64>) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        drop(black_box(call()));
+    }
+    start.elapsed()
+}
+
+/// [`sync_loop`] over the four copies of the bare sync handler, or of the
+/// monitored one, with input `x`.
+#[must_use]
+pub fn sync_copies(monitored: bool, iters: u64, x: u64) -> Duration {
+    if monitored {
+        spread(
+            iters,
+            &mut [
+                &mut |n| sync_loop(n, || monitored_sync(black_box(x))),
+                &mut |n| sync_loop(n, || monitored_sync_1(black_box(x))),
+                &mut |n| sync_loop(n, || monitored_sync_2(black_box(x))),
+                &mut |n| sync_loop(n, || monitored_sync_3(black_box(x))),
+            ],
+        )
+    } else {
+        spread(
+            iters,
+            &mut [
+                &mut |n| sync_loop(n, || bare_sync(black_box(x))),
+                &mut |n| sync_loop(n, || bare_sync_1(black_box(x))),
+                &mut |n| sync_loop(n, || bare_sync_2(black_box(x))),
+                &mut |n| sync_loop(n, || bare_sync_3(black_box(x))),
+            ],
+        )
+    }
+}
