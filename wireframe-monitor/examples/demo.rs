@@ -163,8 +163,11 @@ fn install_metrics(
             (handle, Some(exporter))
         }
     };
+    // Quiet: the panics this demo provokes are contained and reported by the
+    // tracing event, so the default stderr report would only repeat them.
     wireframe_monitor::Installer::new()
         .build_info(env!("CARGO_PKG_VERSION"))
+        .quiet_contained(true)
         .install();
     wireframe_monitor::set_panic_handler(count_panic);
     Ok((handle, exporter))

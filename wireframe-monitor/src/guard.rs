@@ -138,8 +138,9 @@ pub(crate) fn resumed(
 }
 
 /// Runs `f` under `catch_unwind`; for a `contain` guard, marks its code as
-/// running so the panic hook can stay quiet for panics it will contain. The
-/// one place every guard (sync, poll, building a future) catches panics.
+/// running (only while `quiet_contained` is on) so the panic hook can stay
+/// quiet for panics it will contain. The one place every guard (sync, poll,
+/// building a future) catches panics.
 #[inline]
 pub(crate) fn caught<R>(contain: bool, f: impl FnOnce() -> R) -> Result<R, Box<dyn Any + Send>> {
     if contain {

@@ -10,7 +10,7 @@
 //! in thread-per-connection servers while the sums stay exact.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
 
 use crate::guard::SiteRefs;
@@ -256,23 +256,38 @@ fn exit_here_slow(site: SiteRefs) {
     exit(site, Counted(slot(site)));
 }
 
+/// Whether `contain` guards mark the code they run (see [`contain_begin`]):
+/// only while `install()`'s hook keeps quiet for contained panics, the one
+/// reader of the mark. Off, a guard pays one load of this flag per run.
+static MARK_CONTAIN: AtomicBool = AtomicBool::new(false);
+
+/// Turns the marking of running `contain` guards on or off.
+pub(crate) fn mark_contain(on: bool) {
+    MARK_CONTAIN.store(on, Relaxed);
+}
+
 /// A `contain` guard starts running code on this thread; returns what
-/// [`contain_end`] restores.
+/// [`contain_end`] restores (`None` when marking is off).
 #[inline]
-pub(crate) fn contain_begin() -> u32 {
+pub(crate) fn contain_begin() -> Option<u32> {
+    if !MARK_CONTAIN.load(Relaxed) {
+        return None;
+    }
     HOT.try_with(|hot| {
         let depth = hot.contain_depth.get();
         hot.contain_depth.set(depth.wrapping_add(1));
         depth
     })
-    .unwrap_or(0)
+    .ok()
 }
 
 /// The `contain` guard's code stopped running (returned, panicked or
 /// returned `Pending`).
 #[inline]
-pub(crate) fn contain_end(saved: u32) {
-    let _ = HOT.try_with(|hot| hot.contain_depth.set(saved));
+pub(crate) fn contain_end(saved: Option<u32>) {
+    if let Some(depth) = saved {
+        let _ = HOT.try_with(|hot| hot.contain_depth.set(depth));
+    }
 }
 
 /// Whether a panic raised on this thread now will be contained by a guard.

@@ -1,7 +1,8 @@
 //! Issue 3: the redaction policy (`Truncate`, `Omit`, `PeerPolicy::Omit`)
 //! reaches `PanicEvent`, `ConnectionPanic`, the snapshot and the tracing
 //! event; `install()` is idempotent and chains the previous panic hook,
-//! which is quiet for contained panics unless `quiet_contained(false)`.
+//! which runs for every panic unless `quiet_contained(true)` keeps it quiet
+//! for contained ones.
 //! Both tests change global options, hold the exclusive lock and restore the
 //! defaults when they end, even on failure.
 
@@ -139,31 +140,30 @@ fn install_is_idempotent_and_chains_the_previous_hook() {
     catch_unwind(|| std::panic::panic_any(outside.clone())).expect_err("a panic");
     assert_eq!(probe_count(&outside), 1, "the previous hook runs once");
 
+    let loud = "hook-probe: contained, default";
+    assert_eq!(hook_contained(loud), None);
+    assert_eq!(
+        probe_count(loud),
+        1,
+        "by default the previous hook runs for contained panics too"
+    );
+
+    Installer::new().quiet_contained(true).install();
     let quiet = "hook-probe: contained, quiet";
     assert_eq!(hook_contained(quiet), None);
     assert_eq!(
         probe_count(quiet),
         0,
-        "quiet for contained panics by default"
+        "quiet_contained(true) skips it for contained panics"
     );
-
     let resumed = "hook-probe: resumed";
     catch_unwind(|| hook_resumed(resumed)).expect_err("resumed");
     assert_eq!(probe_count(resumed), 1, "a resumed panic is not contained");
 
     Installer::new().quiet_contained(false).install();
-    let loud = "hook-probe: contained, loud";
-    assert_eq!(hook_contained(loud), None);
-    assert_eq!(
-        probe_count(loud),
-        1,
-        "quiet_contained(false) runs the previous hook"
-    );
-
-    Installer::new().quiet_contained(true).install();
-    let quiet_again = "hook-probe: contained, quiet again";
-    assert_eq!(hook_contained(quiet_again), None);
-    assert_eq!(probe_count(quiet_again), 0);
+    let loud_again = "hook-probe: contained, loud again";
+    assert_eq!(hook_contained(loud_again), None);
+    assert_eq!(probe_count(loud_again), 1, "quiet_contained(false) again");
 
     let stats = row("policy_hook_contained").unwrap();
     assert_eq!(stats.panics(), 3);
@@ -183,6 +183,8 @@ fn hook_future(message: &'static str) -> impl Future<Output = Option<()>> {
 #[test]
 fn contained_panic_while_building_a_future_is_quiet() {
     let _exclusive = support::exclusive();
+    let _restore = Restore;
+    Installer::new().quiet_contained(true).install();
     let quiet = "hook-probe: contained while building a future";
     assert_eq!(support::block_on(hook_future(quiet)), None);
     assert_eq!(row("policy_hook_future").unwrap().panics(), 1);
