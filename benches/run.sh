@@ -4,8 +4,9 @@
 #
 #   benches/run.sh            full measurement (criterion defaults: 3 s warm-up,
 #                             5 s measurement, 100 samples per benchmark, then
-#                             31 paired rounds per ratio; about 10 minutes)
-#   QUICK=1 benches/run.sh    short run to check that everything works (~2 min)
+#                             31 paired rounds per ratio, the echo and tokio
+#                             ones in 21 processes; about 25 minutes)
+#   QUICK=1 benches/run.sh    short run to check that everything works (~3 min)
 #   benches/run.sh -- ARGS    extra criterion arguments (e.g. a filter)
 #
 # Two cargo invocations, because the `enabled`-off build cannot share a

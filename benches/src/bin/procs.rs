@@ -2,7 +2,7 @@
 //! where one process happens to place its stack and heap (address space
 //! layout randomisation moves a whole echo connection by ±3 % between two
 //! runs of the same binary, and a tokio round by about 1 %), each run in
-//! `BENCH_PROCESSES` separate processes (default 9). Every process runs
+//! `BENCH_PROCESSES` separate processes (default 21). Every process runs
 //! the alternating rounds of [`paired::compare`]; the result is the median
 //! of the per-process ratios, with their quartiles, written to
 //! `OUT_DIR/paired-procs.json` (default: `$CRITERION_HOME`, else
@@ -170,7 +170,7 @@ fn main() -> ExitCode {
     let processes = std::env::var("BENCH_PROCESSES")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(9);
+        .unwrap_or(21);
     match parent(&out, processes) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -154,7 +154,7 @@ fn targets(r: &mut Results, out: &mut String) {
         let ratio = added / counter;
         let _ = writeln!(
             out,
-            "| async_tokio (paired, median of 9 processes): monitored added / `counter!` added \
+            "| async_tokio (paired, median of 21 processes): monitored added / `counter!` added \
              ({added:.2} / {counter:.2} ns) | {ratio:.3} | ≤ 0.04 | {} |",
             verdict(ratio <= 0.04)
         );
@@ -191,7 +191,7 @@ fn targets(r: &mut Results, out: &mut String) {
 fn paired_targets(r: &mut Results, out: &mut String) {
     let paired = [
         (
-            "echo: monitored / bare (paired, median of 9 processes)",
+            "echo: monitored / bare (paired, median of 21 processes)",
             "echo/monitored_vs_bare",
             Some(1.02),
         ),
@@ -206,12 +206,12 @@ fn paired_targets(r: &mut Results, out: &mut String) {
             None,
         ),
         (
-            "echo (reference, A/A): a copy of the bare handler / the bare handler (paired, 9 processes)",
+            "echo (reference, A/A): a copy of the bare handler / the bare handler (paired, 21 processes)",
             "echo/bare_copy_vs_bare",
             None,
         ),
         (
-            "async_tokio (reference): monitored / bare (paired, 9 processes)",
+            "async_tokio (reference): monitored / bare (paired, 21 processes)",
             "async_tokio/monitored_vs_bare",
             None,
         ),
