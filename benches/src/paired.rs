@@ -27,7 +27,9 @@ pub struct Paired {
     pub rounds: usize,
 }
 
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+/// The `q` quantile (0.0 ..= 1.0) of non-empty `sorted` values, nearest rank.
+#[must_use]
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     #[expect(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,

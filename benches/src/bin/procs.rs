@@ -67,16 +67,10 @@ fn child() {
     println!("{}", paired::to_json(&results));
 }
 
-fn median(values: &mut [f64], q: f64) -> f64 {
+/// The `q` quantile of `values`.
+fn quantile_of(values: &mut [f64], q: f64) -> f64 {
     values.sort_by(f64::total_cmp);
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss,
-        reason = "an index into a short, non-empty slice"
-    )]
-    let index = ((values.len() - 1) as f64 * q).round() as usize;
-    values[index]
+    paired::quantile(values, q)
 }
 
 /// Runs the children and folds their results per comparison.
@@ -134,10 +128,13 @@ fn parent(out: &Path, processes: usize) -> Result<(), String> {
             let mut ratios = field("ratio");
             Paired {
                 name: name.clone(),
-                a_ns: median(&mut field("a_ns"), 0.5),
-                b_ns: median(&mut field("b_ns"), 0.5),
-                ratio: median(&mut ratios, 0.5),
-                ratio_iqr: (median(&mut ratios, 0.25), median(&mut ratios, 0.75)),
+                a_ns: quantile_of(&mut field("a_ns"), 0.5),
+                b_ns: quantile_of(&mut field("b_ns"), 0.5),
+                ratio: quantile_of(&mut ratios, 0.5),
+                ratio_iqr: (
+                    quantile_of(&mut ratios, 0.25),
+                    quantile_of(&mut ratios, 0.75),
+                ),
                 rounds: ratios.len(),
             }
         })
