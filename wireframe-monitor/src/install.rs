@@ -3,13 +3,10 @@
 
 use std::panic::PanicHookInfo;
 use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::Duration;
 
 use crate::policy::{self, MessagePolicy, PeerPolicy, Policy};
 use crate::{record, shard};
-
-static QUIET_CONTAINED: AtomicBool = AtomicBool::new(false);
 
 /// Installs wireframe-monitor with the default options; same as
 /// `Installer::new().install()`. Call it once at start-up, **after**
@@ -127,7 +124,6 @@ impl Installer {
             message: self.message,
             peer: self.peer,
         });
-        QUIET_CONTAINED.store(self.quiet_contained, Relaxed);
         shard::mark_contain(self.quiet_contained);
         install_hook();
         warn_if_abort();
@@ -154,7 +150,8 @@ fn install_hook() {
                 info.location()
                     .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column())),
             );
-            if QUIET_CONTAINED.load(Relaxed) && shard::in_contain() {
+            // Guards mark themselves only while quiet_contained is on.
+            if shard::in_contain() {
                 return;
             }
             previous(info);

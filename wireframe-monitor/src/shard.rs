@@ -159,12 +159,18 @@ fn bump(counter: &AtomicU64) {
     counter.store(counter.load(Relaxed).wrapping_add(1), Relaxed);
 }
 
+/// This thread's flags (`DIRTY | RETIRED`); `RETIRED` once its thread-locals
+/// are gone.
+#[inline]
+fn flags() -> u8 {
+    HOT.try_with(|hot| hot.flags.get()).unwrap_or(RETIRED)
+}
+
 /// This thread's cached slot for `site`, if the fast path applies: two
 /// loads (the flags byte, the cache).
 #[inline]
 fn cached(site: SiteRefs) -> Option<&'static Slot> {
-    let flags = HOT.try_with(|hot| hot.flags.get()).unwrap_or(RETIRED);
-    if flags == 0 {
+    if flags() == 0 {
         site.cache.try_with(|cache| cache.0.get()).ok().flatten()
     } else {
         None
@@ -172,15 +178,9 @@ fn cached(site: SiteRefs) -> Option<&'static Slot> {
 }
 
 /// This thread's slot for `site`, filling the cache (or `None`: count in
-/// the overflow counters).
+/// the overflow counters). Only the cold paths call it.
 fn slot(site: SiteRefs) -> Option<&'static Slot> {
-    let flags = HOT.try_with(|hot| hot.flags.get()).unwrap_or(RETIRED);
-    if flags == 0
-        && let Ok(Some(slot)) = site.cache.try_with(|cache| cache.0.get())
-    {
-        return Some(slot);
-    }
-    slot_slow(site, flags)
+    cached(site).or_else(|| slot_slow(site, flags()))
 }
 
 #[cold]
@@ -257,8 +257,9 @@ fn exit_here_slow(site: SiteRefs) {
 }
 
 /// Whether `contain` guards mark the code they run (see [`contain_begin`]):
-/// only while `install()`'s hook keeps quiet for contained panics, the one
-/// reader of the mark. Off, a guard pays one load of this flag per run.
+/// only while `install()`'s hook keeps quiet for contained panics
+/// (`Installer::quiet_contained`), the one reader of the mark. Off, a guard
+/// pays one load of this flag per run, and [`in_contain`] is always false.
 static MARK_CONTAIN: AtomicBool = AtomicBool::new(false);
 
 /// Turns the marking of running `contain` guards on or off.
