@@ -22,8 +22,6 @@ mod common;
 #[path = "../../benches/src/paired.rs"]
 mod paired;
 
-use std::path::PathBuf;
-
 use common::{monitored_sync, noop_copies, sync_copies, task_copies};
 
 /// The input every call gets (hidden from the optimizer at each call).
@@ -70,11 +68,7 @@ fn off(c: &mut Criterion) {
 /// `$CRITERION_HOME/paired-off.json`; only when benchmarking (`--bench`)
 /// and unless `BENCH_PAIRED=0`.
 fn paired_off() {
-    let benchmarking = std::env::args().any(|a| a == "--bench");
-    if !benchmarking
-        || std::env::var_os("BENCH_PAIRED").is_some_and(|v| v == "0")
-        || guard_compiled_in()
-    {
+    if !paired::wanted() || guard_compiled_in() {
         return;
     }
     let rounds = 31;
@@ -105,19 +99,7 @@ fn paired_off() {
             &mut |n| task_copies(&rt, true, n, X),
         ),
     ];
-    for p in &results {
-        eprintln!(
-            "paired {}: {:.2} ns vs {:.2} ns, ratio {:.4} (IQR {:.4}..{:.4}, {} rounds)",
-            p.name, p.a_ns, p.b_ns, p.ratio, p.ratio_iqr.0, p.ratio_iqr.1, p.rounds
-        );
-    }
-    let dir = std::env::var_os("CRITERION_HOME")
-        .map_or_else(|| PathBuf::from("target/criterion"), PathBuf::from);
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(dir.join("paired-off.json"), paired::to_json(&results)));
-    if let Err(error) = written {
-        eprintln!("paired: cannot write {}: {error}", dir.display());
-    }
+    paired::report(&results, &paired::out_dir(), "paired-off.json");
 }
 
 fn main() {

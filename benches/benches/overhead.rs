@@ -19,7 +19,6 @@
 
 use std::hint::black_box;
 use std::io;
-use std::path::PathBuf;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
@@ -211,8 +210,7 @@ fn scale_handlers(c: &mut Criterion) {
 /// `$CRITERION_HOME/paired.json` for `bench-summary`. Run only when
 /// benchmarking (`--bench`), unless `BENCH_PAIRED=0`.
 fn paired_ratios() {
-    let benchmarking = std::env::args().any(|a| a == "--bench");
-    if !benchmarking || std::env::var_os("BENCH_PAIRED").is_some_and(|v| v == "0") {
+    if !paired::wanted() {
         return;
     }
     setup::install_all();
@@ -241,19 +239,7 @@ fn paired_ratios() {
             &mut |n| threads(2, n, monitored_sync),
         ),
     ];
-    for p in &results {
-        eprintln!(
-            "paired {}: {:.2} ns vs {:.2} ns, ratio {:.4} (IQR {:.4}..{:.4}, {} rounds)",
-            p.name, p.a_ns, p.b_ns, p.ratio, p.ratio_iqr.0, p.ratio_iqr.1, p.rounds
-        );
-    }
-    let dir = std::env::var_os("CRITERION_HOME")
-        .map_or_else(|| PathBuf::from("target/criterion"), PathBuf::from);
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(dir.join("paired.json"), paired::to_json(&results)));
-    if let Err(error) = written {
-        eprintln!("paired: cannot write {}: {error}", dir.display());
-    }
+    paired::report(&results, &paired::out_dir(), "paired.json");
 }
 
 /// Not a benchmark: checks that the monitored calls above reached the

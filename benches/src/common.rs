@@ -126,57 +126,75 @@ pub fn noop_loop<F: Future>(iters: u64, make: impl Fn() -> F) -> Duration {
     start.elapsed()
 }
 
+/// [`spread`] over the four copies of a handler, bare or monitored (`sync`,
+/// `async` or `echo`, see [`async_copies`]): `$time` times `$n` calls of the
+/// copy bound to `$f`. The copy lists are written here only.
+macro_rules! each_copy {
+    (@spread $iters:expr, |$n:ident, $f:ident| $time:expr, [$($copy:path),+]) => {
+        crate::common::spread($iters, &mut [$(&mut |$n| { let $f = $copy; $time }),+])
+    };
+    (async, $monitored:expr, $iters:expr, |$n:ident, $f:ident| $time:expr) => {
+        if $monitored {
+            each_copy!(@spread $iters, |$n, $f| $time, [
+                crate::common::monitored_async, crate::common::monitored_async_1,
+                crate::common::monitored_async_2, crate::common::monitored_async_3
+            ])
+        } else {
+            each_copy!(@spread $iters, |$n, $f| $time, [
+                crate::common::bare_async, crate::common::bare_async_1,
+                crate::common::bare_async_2, crate::common::bare_async_3
+            ])
+        }
+    };
+    (sync, $monitored:expr, $iters:expr, |$n:ident, $f:ident| $time:expr) => {
+        if $monitored {
+            each_copy!(@spread $iters, |$n, $f| $time, [
+                crate::common::monitored_sync, crate::common::monitored_sync_1,
+                crate::common::monitored_sync_2, crate::common::monitored_sync_3
+            ])
+        } else {
+            each_copy!(@spread $iters, |$n, $f| $time, [
+                crate::common::bare_sync, crate::common::bare_sync_1,
+                crate::common::bare_sync_2, crate::common::bare_sync_3
+            ])
+        }
+    };
+    (echo, $monitored:expr, $iters:expr, |$n:ident, $f:ident| $time:expr) => {
+        if $monitored {
+            each_copy!(@spread $iters, |$n, $f| $time, [
+                crate::echo::monitored_echo, crate::echo::monitored_echo_1,
+                crate::echo::monitored_echo_2, crate::echo::monitored_echo_3
+            ])
+        } else {
+            each_copy!(@spread $iters, |$n, $f| $time, [
+                crate::echo::bare_echo, crate::echo::bare_echo_1,
+                crate::echo::bare_echo_2, crate::echo::bare_echo_3
+            ])
+        }
+    };
+}
+
+#[allow(
+    unused_imports,
+    reason = "the enabled-off bench includes this file without `echo.rs`"
+)]
+pub(crate) use each_copy;
+
 /// [`noop_loop`] over the four copies of the bare async handler, or of the
 /// monitored one, with input `x`.
 #[must_use]
 pub fn noop_copies(monitored: bool, iters: u64, x: u64) -> Duration {
-    if monitored {
-        spread(
-            iters,
-            &mut [
-                &mut |n| noop_loop(n, || monitored_async(black_box(x))),
-                &mut |n| noop_loop(n, || monitored_async_1(black_box(x))),
-                &mut |n| noop_loop(n, || monitored_async_2(black_box(x))),
-                &mut |n| noop_loop(n, || monitored_async_3(black_box(x))),
-            ],
-        )
-    } else {
-        spread(
-            iters,
-            &mut [
-                &mut |n| noop_loop(n, || bare_async(black_box(x))),
-                &mut |n| noop_loop(n, || bare_async_1(black_box(x))),
-                &mut |n| noop_loop(n, || bare_async_2(black_box(x))),
-                &mut |n| noop_loop(n, || bare_async_3(black_box(x))),
-            ],
-        )
-    }
+    each_copy!(async, monitored, iters, |n, f| noop_loop(n, || f(
+        black_box(x)
+    )))
 }
 
 /// [`in_task`] over the four copies of the bare async handler, or of the
 /// monitored one, with input `x`.
 pub fn task_copies(rt: &tokio::runtime::Runtime, monitored: bool, iters: u64, x: u64) -> Duration {
-    if monitored {
-        spread(
-            iters,
-            &mut [
-                &mut |n| in_task(rt, n, || monitored_async(black_box(x))),
-                &mut |n| in_task(rt, n, || monitored_async_1(black_box(x))),
-                &mut |n| in_task(rt, n, || monitored_async_2(black_box(x))),
-                &mut |n| in_task(rt, n, || monitored_async_3(black_box(x))),
-            ],
-        )
-    } else {
-        spread(
-            iters,
-            &mut [
-                &mut |n| in_task(rt, n, || bare_async(black_box(x))),
-                &mut |n| in_task(rt, n, || bare_async_1(black_box(x))),
-                &mut |n| in_task(rt, n, || bare_async_2(black_box(x))),
-                &mut |n| in_task(rt, n, || bare_async_3(black_box(x))),
-            ],
-        )
-    }
+    each_copy!(async, monitored, iters, |n, f| in_task(rt, n, || f(
+        black_box(x)
+    )))
 }
 
 /// Awaits `iters` calls of `call`, one after the other, in one task
@@ -283,25 +301,7 @@ pub fn sync_loop(iters: u64, call: impl Fn() -> io::Result<u64>) -> Duration {
 /// monitored one, with input `x`.
 #[must_use]
 pub fn sync_copies(monitored: bool, iters: u64, x: u64) -> Duration {
-    if monitored {
-        spread(
-            iters,
-            &mut [
-                &mut |n| sync_loop(n, || monitored_sync(black_box(x))),
-                &mut |n| sync_loop(n, || monitored_sync_1(black_box(x))),
-                &mut |n| sync_loop(n, || monitored_sync_2(black_box(x))),
-                &mut |n| sync_loop(n, || monitored_sync_3(black_box(x))),
-            ],
-        )
-    } else {
-        spread(
-            iters,
-            &mut [
-                &mut |n| sync_loop(n, || bare_sync(black_box(x))),
-                &mut |n| sync_loop(n, || bare_sync_1(black_box(x))),
-                &mut |n| sync_loop(n, || bare_sync_2(black_box(x))),
-                &mut |n| sync_loop(n, || bare_sync_3(black_box(x))),
-            ],
-        )
-    }
+    each_copy!(sync, monitored, iters, |n, f| sync_loop(n, || f(
+        black_box(x)
+    )))
 }

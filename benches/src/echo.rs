@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use wireframe_monitor::monitored_connection;
 
-use crate::common::spread;
+use crate::common::each_copy;
 
 /// Bytes in one frame.
 pub const FRAME: usize = 64;
@@ -111,25 +111,5 @@ where
 /// [`echo_timed`] over the four copies of the bare echo handler, or of the
 /// monitored one.
 pub fn echo_copies(rt: &tokio::runtime::Runtime, monitored: bool, iters: u64) -> Duration {
-    if monitored {
-        spread(
-            iters,
-            &mut [
-                &mut |n| echo_timed(rt, n, monitored_echo),
-                &mut |n| echo_timed(rt, n, monitored_echo_1),
-                &mut |n| echo_timed(rt, n, monitored_echo_2),
-                &mut |n| echo_timed(rt, n, monitored_echo_3),
-            ],
-        )
-    } else {
-        spread(
-            iters,
-            &mut [
-                &mut |n| echo_timed(rt, n, bare_echo),
-                &mut |n| echo_timed(rt, n, bare_echo_1),
-                &mut |n| echo_timed(rt, n, bare_echo_2),
-                &mut |n| echo_timed(rt, n, bare_echo_3),
-            ],
-        )
-    }
+    each_copy!(echo, monitored, iters, |n, f| echo_timed(rt, n, f))
 }

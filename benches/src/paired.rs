@@ -5,6 +5,7 @@
 //! per-round ratios. Used for the echo and contention targets.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// A variant: runs `iters` iterations and returns the time they took.
@@ -141,4 +142,35 @@ pub fn round_from_env(default_ms: u64) -> Duration {
             .and_then(|ms| ms.parse().ok())
             .unwrap_or(default_ms),
     )
+}
+
+/// Whether this run measures paired rounds: only when benchmarking
+/// (`--bench`, so not under `cargo test`) and unless `BENCH_PAIRED=0`.
+#[must_use]
+pub fn wanted() -> bool {
+    std::env::args().any(|a| a == "--bench")
+        && std::env::var_os("BENCH_PAIRED").is_none_or(|v| v != "0")
+}
+
+/// Where the results go: `$CRITERION_HOME`, else `target/criterion`.
+#[must_use]
+pub fn out_dir() -> PathBuf {
+    std::env::var_os("CRITERION_HOME")
+        .map_or_else(|| PathBuf::from("target/criterion"), PathBuf::from)
+}
+
+/// Prints each result and writes them all to `dir/file` for
+/// `bench-summary`; a write failure is printed, not fatal.
+pub fn report(results: &[Paired], dir: &Path, file: &str) {
+    for p in results {
+        eprintln!(
+            "paired {}: {:.2} ns vs {:.2} ns, ratio {:.4} (IQR {:.4}..{:.4}, {} rounds)",
+            p.name, p.a_ns, p.b_ns, p.ratio, p.ratio_iqr.0, p.ratio_iqr.1, p.rounds
+        );
+    }
+    let written = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(dir.join(file), to_json(results)));
+    if let Err(error) = written {
+        eprintln!("paired: cannot write {}: {error}", dir.join(file).display());
+    }
 }

@@ -139,15 +139,8 @@ fn parent(out: &Path, processes: usize) -> Result<(), String> {
             }
         })
         .collect();
-    for p in &folded {
-        eprintln!(
-            "paired {} over {} processes: {:.2} ns vs {:.2} ns, ratio {:.4} (IQR {:.4}..{:.4})",
-            p.name, p.rounds, p.a_ns, p.b_ns, p.ratio, p.ratio_iqr.0, p.ratio_iqr.1
-        );
-    }
-    std::fs::create_dir_all(out)
-        .and_then(|()| std::fs::write(out.join("paired-procs.json"), paired::to_json(&folded)))
-        .map_err(|e| format!("write {}: {e}", out.display()))
+    paired::report(&folded, out, "paired-procs.json");
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -157,13 +150,7 @@ fn main() -> ExitCode {
         child();
         return ExitCode::SUCCESS;
     }
-    let out = first.map_or_else(
-        || {
-            std::env::var_os("CRITERION_HOME")
-                .map_or_else(|| PathBuf::from("target/criterion"), PathBuf::from)
-        },
-        PathBuf::from,
-    );
+    let out = first.map_or_else(paired::out_dir, PathBuf::from);
     let processes = std::env::var("BENCH_PROCESSES")
         .ok()
         .and_then(|n| n.parse().ok())
