@@ -7,8 +7,9 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::guard::{Peer, SiteRefs, caught, contained, resumed};
-use crate::{ConnectionPanic, PanicFallback, shard};
+use crate::guard::{Peer, caught, contained, resumed};
+use crate::site::SiteRefs;
+use crate::{ConnectionPanic, PanicFallback};
 
 /// `on_panic = "contain"` for [`Guarded`].
 pub struct Contain;
@@ -38,7 +39,7 @@ pin_project_lite::pin_project! {
     {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            shard::exit_here((this.site)());
+            (this.site)().exit_here();
         }
     }
 }
@@ -74,7 +75,7 @@ where
     /// A call starts now.
     #[inline]
     fn start(site: S, peer: P, inner: F) -> Self {
-        shard::enter(site());
+        site().enter();
         Self::started(site, peer, inner)
     }
 
@@ -104,10 +105,10 @@ where
         let this = self.project();
         match caught(true, || this.inner.poll(cx)) {
             Ok(poll) => poll,
-            Err(payload) => Poll::Ready(F::Output::from_panic(contained(
+            Err(caught) => Poll::Ready(F::Output::from_panic(contained(
                 (this.site)().site,
                 this.peer.get(),
-                payload,
+                caught,
             ))),
         }
     }
@@ -126,7 +127,7 @@ where
         let this = self.project();
         match caught(false, || this.inner.poll(cx)) {
             Ok(poll) => poll,
-            Err(payload) => resumed((this.site)().site, this.peer.get(), payload),
+            Err(caught) => resumed((this.site)().site, this.peer.get(), caught),
         }
     }
 }
@@ -179,11 +180,11 @@ where
     F::Output: PanicFallback,
     B: FnOnce() -> F,
 {
-    shard::enter(site());
+    site().enter();
     let inner = match caught(true, body) {
         Ok(future) => Eager::Running { future },
-        Err(payload) => Eager::Failed {
-            panic: Some(contained(site().site, peer.get(), payload)),
+        Err(caught) => Eager::Failed {
+            panic: Some(contained(site().site, peer.get(), caught)),
         },
     };
     // The call ends when the returned future is dropped.
@@ -201,12 +202,12 @@ where
     B: FnOnce() -> F,
 {
     let refs = site();
-    let counted = shard::enter(refs);
+    let counted = refs.enter();
     match caught(false, body) {
         Ok(future) => Guarded::started(site, peer, future),
-        Err(payload) => {
-            shard::exit(refs, counted);
-            resumed(refs.site, peer.get(), payload)
+        Err(caught) => {
+            refs.exit(counted);
+            resumed(refs.site, peer.get(), caught)
         }
     }
 }

@@ -1,86 +1,15 @@
-//! The code `#[monitored_connection]` expands to calls into: a `static`
-//! [`Site`] per annotated function and the sync guards (the async ones are
-//! in `future.rs`). Not public
-//! API: reached as `::wireframe_monitor::__private::…` by generated code only.
+//! The sync guards `#[monitored_connection]` expands to (the async ones are
+//! in `future.rs`), the peer address a call carries, and [`caught`], where
+//! every guard runs its code under `catch_unwind`. Not public API: reached
+//! as `::wireframe_monitor::__private::…` by generated code only.
 
 use std::any::Any;
 use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-use std::thread::LocalKey;
 
-use crate::registry::{self, Entry};
-use crate::shard::SlotCache;
-use crate::{ConnectionPanic, PanicFallback, PeerAddr, record, shard};
-
-/// What the nested `fn __wm_site` of an annotated function returns: its
-/// `static` site and its per-thread slot cache. The function item itself is
-/// zero-sized, so guards store nothing to reach these.
-#[derive(Clone, Copy)]
-pub struct SiteRefs {
-    pub(crate) site: &'static Site,
-    pub(crate) cache: &'static LocalKey<SlotCache>,
-}
-
-impl SiteRefs {
-    /// Bundles a site and its slot cache.
-    #[inline]
-    #[must_use]
-    pub const fn new(site: &'static Site, cache: &'static LocalKey<SlotCache>) -> Self {
-        Self { site, cache }
-    }
-}
-
-/// The per-function data of one annotated function, in a `static`.
-pub struct Site {
-    handler: &'static str,
-    labels: &'static [(&'static str, &'static str)],
-    /// Registry id + 1; 0 until the first call registered it.
-    id: AtomicU32,
-    entry: OnceLock<&'static Entry>,
-}
-
-impl Site {
-    /// A site for handler `handler` with static `labels`.
-    #[must_use]
-    pub const fn new(
-        handler: &'static str,
-        labels: &'static [(&'static str, &'static str)],
-    ) -> Self {
-        Self {
-            handler,
-            labels,
-            id: AtomicU32::new(0),
-            entry: OnceLock::new(),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn id(&self) -> u32 {
-        match self.id.load(Relaxed) {
-            0 => self.register().id,
-            id => id - 1,
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn register(&self) -> &'static Entry {
-        let entry = *self
-            .entry
-            .get_or_init(|| registry::register(self.handler, self.labels));
-        self.id.store(entry.id + 1, Relaxed);
-        entry
-    }
-
-    fn entry(&self) -> &'static Entry {
-        match self.entry.get() {
-            Some(entry) => entry,
-            None => self.register(),
-        }
-    }
-}
+use crate::failures::drop_payload;
+use crate::site::{Site, SiteRefs};
+use crate::{ConnectionPanic, PanicFallback, PeerAddr, fresh, hot, once, record};
 
 /// Where the peer address of a call comes from: nothing ([`NoPeer`], zero
 /// bytes) or an address read before the body ran.
@@ -113,44 +42,51 @@ pub fn peer_of<T: PeerAddr + ?Sized>(arg: &T) -> Option<SocketAddr> {
     arg.peer_addr()
 }
 
+/// A payload a guard caught, with the fresh-panic count noted when the
+/// guard's code started (see `once.rs`).
+pub(crate) struct Caught {
+    payload: Box<dyn Any + Send>,
+    mark: u32,
+}
+
 #[cold]
 #[inline(never)]
 pub(crate) fn contained(
     site: &'static Site,
     peer: Option<SocketAddr>,
-    payload: Box<dyn Any + Send>,
+    caught: Caught,
 ) -> ConnectionPanic {
-    let panic = record::record(site.entry(), peer, &*payload);
-    record::drop_payload(payload);
+    let panic = record::record(site.entry(), peer, &*caught.payload, caught.mark);
+    drop_payload(caught.payload);
     panic
 }
 
 #[cold]
 #[inline(never)]
-pub(crate) fn resumed(
-    site: &'static Site,
-    peer: Option<SocketAddr>,
-    payload: Box<dyn Any + Send>,
-) -> ! {
-    let _ = record::record(site.entry(), peer, &*payload);
-    crate::once::mark_resumed(&*payload);
-    resume_unwind(payload)
+pub(crate) fn resumed(site: &'static Site, peer: Option<SocketAddr>, caught: Caught) -> ! {
+    let panic = record::record(site.entry(), peer, &*caught.payload, caught.mark);
+    once::reraised(&*caught.payload, panic.location().map(str::to_owned));
+    drop(panic);
+    resume_unwind(caught.payload)
 }
 
-/// Runs `f` under `catch_unwind`; for a `contain` guard, marks its code as
-/// running (only while `quiet_contained` is on) so the panic hook can stay
-/// quiet for panics it will contain. The one place every guard (sync, poll,
-/// building a future) catches panics.
+/// Runs `f` under `catch_unwind`, noting the fresh-panic count first; for a
+/// `contain` guard, marks its code as running (only while
+/// `quiet_contained` is on) so the panic hook can stay quiet for panics it
+/// will contain. The one place every guard (sync, poll, building a future)
+/// catches panics.
 #[inline]
-pub(crate) fn caught<R>(contain: bool, f: impl FnOnce() -> R) -> Result<R, Box<dyn Any + Send>> {
-    if contain {
-        let depth = shard::contain_begin();
+pub(crate) fn caught<R>(contain: bool, f: impl FnOnce() -> R) -> Result<R, Caught> {
+    let mark = fresh::mark();
+    let result = if contain {
+        let depth = hot::contain_begin();
         let result = catch_unwind(AssertUnwindSafe(f));
-        shard::contain_end(depth);
+        hot::contain_end(depth);
         result
     } else {
         catch_unwind(AssertUnwindSafe(f))
-    }
+    };
+    result.map_err(|payload| Caught { payload, mark })
 }
 
 /// Runs a sync body; a panic is recorded and turned into `R::from_panic`.
@@ -163,12 +99,12 @@ where
     F: FnOnce() -> R,
 {
     let site = site();
-    let counted = shard::enter(site);
+    let counted = site.enter();
     let result = caught(true, body);
-    shard::exit(site, counted);
+    site.exit(counted);
     match result {
         Ok(value) => value,
-        Err(payload) => R::from_panic(contained(site.site, peer.get(), payload)),
+        Err(caught) => R::from_panic(contained(site.site, peer.get(), caught)),
     }
 }
 
@@ -181,11 +117,11 @@ where
     F: FnOnce() -> R,
 {
     let site = site();
-    let counted = shard::enter(site);
+    let counted = site.enter();
     let result = caught(false, body);
-    shard::exit(site, counted);
+    site.exit(counted);
     match result {
         Ok(value) => value,
-        Err(payload) => resumed(site.site, peer.get(), payload),
+        Err(caught) => resumed(site.site, peer.get(), caught),
     }
 }

@@ -1,12 +1,11 @@
 //! [`install`] and [`Installer`]: the process panic hook, metric
 //! descriptions, the redaction policy and the background publisher.
 
-use std::panic::PanicHookInfo;
 use std::sync::Once;
 use std::time::Duration;
 
 use crate::policy::{self, MessagePolicy, PeerPolicy, Policy};
-use crate::{record, shard};
+use crate::{hook, hot};
 
 /// Installs wireframe-monitor with the default options; same as
 /// `Installer::new().install()`. Call it once at start-up, **after**
@@ -124,8 +123,8 @@ impl Installer {
             message: self.message,
             peer: self.peer,
         });
-        shard::mark_contain(self.quiet_contained);
-        install_hook();
+        hot::mark_contain(self.quiet_contained);
+        hook::reinstall();
         warn_if_abort();
         #[cfg(feature = "metrics")]
         {
@@ -138,25 +137,6 @@ impl Installer {
         #[cfg(not(feature = "metrics"))]
         let _ = (self.build_info, self.publish_interval);
     }
-}
-
-fn install_hook() {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        crate::once::hook_installed();
-        std::panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {
-            record::note_fresh_panic(
-                info.location()
-                    .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column())),
-            );
-            // Guards mark themselves only while quiet_contained is on.
-            if shard::in_contain() {
-                return;
-            }
-            previous(info);
-        }));
-    });
 }
 
 fn warn_if_abort() {

@@ -44,24 +44,36 @@
 //! before any guard runs: nothing can be caught, counted or contained.
 //! [`install`] logs a warning once in such a build.
 
+// Layers, bottom up; a module imports only from layers below it.
+// Types and small helpers:
 mod event;
+mod failures;
 mod handler;
-mod install;
 pub mod names;
-mod once;
 mod panic;
 mod peer;
 mod policy;
+mod text;
+// Per-thread state and counters, the registry, per-function sites:
+mod fresh;
+mod hook;
+mod hot;
+mod registry;
+mod shard;
+mod site;
+mod stats;
+// The panic path, publication:
+mod once;
 #[cfg(feature = "metrics")]
 mod publish;
 mod record;
-mod registry;
-mod shard;
-
+// What generated code calls, and set-up:
 mod future;
 mod guard;
+mod install;
 
 pub use event::PanicEvent;
+pub use failures::recording_failures;
 pub use handler::{PanicHandler, clear_panic_handler, set_panic_handler};
 pub use install::{Installer, install};
 pub use panic::{ConnectionPanic, PanicFallback, PayloadKind};
@@ -69,8 +81,7 @@ pub use peer::PeerAddr;
 pub use policy::{MessagePolicy, PeerPolicy};
 #[cfg(feature = "metrics")]
 pub use publish::flush;
-pub use record::recording_failures;
-pub use registry::{HandlerStats, counter_shards, snapshot};
+pub use stats::{HandlerStats, counter_shards, snapshot};
 
 /// Runs a connection handler under a panic guard that counts, time-stamps,
 /// logs and reports its panics, then contains or resumes them.
@@ -122,7 +133,8 @@ pub mod __private {
         Contain, Eager, Guarded, Resume, box_pin, contain_async, contain_future, resume_async,
         resume_future,
     };
-    pub use crate::guard::{NoPeer, Peer, Site, SiteRefs, contain, peer_of, resume};
+    pub use crate::guard::{NoPeer, Peer, contain, peer_of, resume};
     pub use crate::shard::SlotCache;
+    pub use crate::site::{Site, SiteRefs};
     pub use std::thread_local;
 }

@@ -1,108 +1,175 @@
-//! "Recorded once": telling a panic a guard must record from one that an
-//! inner monitored handler already recorded and re-raised.
+//! "Recorded once": deciding, when a guard catches a payload, whether it is
+//! a panic to record or one an inner monitored handler already recorded.
 //!
-//! A `resume` guard marks the payload it re-raises, by identity (data address
-//! and type), in a thread-local slot; the next guard on the same thread that
-//! catches that payload skips recording and clears the mark. A payload carried
-//! to another thread (`JoinHandle::join`, tokio's `JoinError::into_panic`) and
-//! re-raised there with `resume_unwind` is recognised through a small global
-//! list, but only when `install()`'s panic hook runs: the hook tells a fresh
-//! panic (always recorded) from a re-raised one, so a recycled address can
-//! never hide a fresh panic. Marks left behind when something else caught the
-//! payload are dropped at the next guard entry (see `shard::enter`).
+//! # Design
+//!
+//! Fresh panics are told from re-raised ones by our panic hook, which runs
+//! for every `panic!` and never for `resume_unwind`. It counts the fresh
+//! panics of each thread (`fresh.rs`). A guard notes that count when its code
+//! starts running; on catching, `since(mark)` is the number of fresh panics
+//! raised inside it that no inner guard claimed, and the guard claims them
+//! (sets the count back to its mark):
+//!
+//! - `since > 0`: a fresh panic of this guard's code reached it unrecorded:
+//!   record it. Cleanup code that calls monitored functions while the panic
+//!   unwinds does not disturb this: their own panics are claimed by their
+//!   own guards, and a call that does not panic changes nothing.
+//! - `since == 0`: the payload was re-raised with `resume_unwind`. If a
+//!   `resume` guard recorded it, on this thread or another (a `JoinError`
+//!   carried across runtimes), it is listed here while it travels: skip it.
+//!   Otherwise (a payload of unmonitored code) record it.
+//!
+//! The list identifies a payload by data address and type, which is only
+//! sound while the payload is alive. A listed payload may be freed without
+//! any guard seeing it again (the caller caught and dropped it), and a
+//! later payload may reuse its address. That later payload is either fresh,
+//! and then `since > 0` decides and the listing is ignored unless no fresh
+//! panic happened on this thread after the listing (then the caught payload
+//! cannot be a newer allocation); or it is re-raised unmonitored code from
+//! another thread reusing the address, the one case counted short (never
+//! counted twice). Entries are removed when matched and the list is capped
+//! ([`LISTED`] payloads in flight at once; beyond that the oldest count
+//! again).
+//!
+//! Without our hook (the application replaced it without chaining it) the
+//! counts stay at zero. A guard that catches an unlisted payload while the
+//! hook is believed installed concludes it was replaced, until the hook runs
+//! again, and falls back to a same-thread mark: a `resume` guard marks what
+//! it re-raises, the next guard entered outside unwinding forgets it. Then
+//! nested handlers on one thread still count once, fresh panics are never
+//! lost, and payloads re-raised on another thread count again.
 
-use std::any::{Any, TypeId};
-use std::cell::Cell;
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::any::Any;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
-use crate::shard;
+use crate::fresh::{self, Identity};
 
-/// A payload identity: data address and type.
-type Identity = (usize, TypeId);
+/// How many re-raised payloads can be in flight at once and still be
+/// recognised.
+const LISTED: usize = 4096;
 
-/// How many re-raised payloads the global list remembers.
-const CROSS_THREAD: usize = 32;
-
-thread_local! {
-    /// The payload a monitored guard on this thread recorded and re-raised.
-    static RESUMED: Cell<Option<Identity>> = const { Cell::new(None) };
-    /// The panic hook saw a fresh panic on this thread that no guard caught yet.
-    static FRESH: Cell<bool> = const { Cell::new(false) };
+/// A payload recorded by a `resume` guard and re-raised.
+struct Listing {
+    /// `fresh::seq_now()` when it was listed.
+    seq: u64,
+    /// Insertion number, for eviction.
+    serial: u64,
+    location: Option<String>,
 }
 
-/// Payloads recorded and re-raised by a `resume` guard, for guards on other
-/// threads. Touched on the panic path only.
-static RERAISED: Mutex<VecDeque<Identity>> = Mutex::new(VecDeque::new());
-
-/// `install()`'s hook runs, so `FRESH` is meaningful.
-static HOOKED: AtomicBool = AtomicBool::new(false);
-
-fn identity(payload: &(dyn Any + Send)) -> Identity {
-    let address = std::ptr::from_ref(payload).cast::<()>() as usize;
-    (address, payload.type_id())
+#[derive(Default)]
+struct List {
+    by_identity: HashMap<Identity, Listing>,
+    order: VecDeque<(u64, Identity)>,
+    serial: u64,
 }
 
-pub(crate) fn hook_installed() {
-    HOOKED.store(true, Relaxed);
+impl List {
+    fn insert(&mut self, id: Identity, seq: u64, location: Option<String>) {
+        self.serial += 1;
+        let serial = self.serial;
+        self.by_identity.insert(
+            id,
+            Listing {
+                seq,
+                serial,
+                location,
+            },
+        );
+        self.order.push_back((serial, id));
+        while self.by_identity.len() > LISTED {
+            let Some((serial, id)) = self.order.pop_front() else {
+                break;
+            };
+            if self
+                .by_identity
+                .get(&id)
+                .is_some_and(|l| l.serial == serial)
+            {
+                self.by_identity.remove(&id);
+            }
+        }
+        if self.order.len() > 2 * LISTED {
+            let live = &self.by_identity;
+            self.order
+                .retain(|(serial, id)| live.get(id).is_some_and(|l| l.serial == *serial));
+        }
+    }
 }
 
-/// The panic hook saw a fresh panic on this thread.
-pub(crate) fn note_fresh() {
-    shard::mark_dirty();
-    let _ = RESUMED.try_with(|r| r.set(None));
-    let _ = FRESH.try_with(|f| f.set(true));
+static LIST: Mutex<Option<List>> = Mutex::new(None);
+
+/// What a guard does with a payload it caught.
+pub(crate) struct Verdict {
+    /// Record it (else an inner guard already did).
+    pub(crate) record: bool,
+    /// Where it was raised, when known.
+    pub(crate) location: Option<String>,
+}
+
+/// Decides for `payload`, caught by a guard whose code started at fresh
+/// count `mark`; claims the fresh panics raised since.
+pub(crate) fn decide(mark: u32, payload: &(dyn Any + Send)) -> Verdict {
+    let id = fresh::identity(payload);
+    let since = fresh::since(mark);
+    let fresh_panic = (since > 0).then(fresh::latest);
+    fresh::claim(mark);
+    let listed = LIST
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_mut()
+        .and_then(|list| list.by_identity.remove(&id));
+    let here = fresh::take_reraised_here(id);
+    if !fresh::hook_live() {
+        // Without our hook: only the same-thread mark is trustworthy.
+        let location = fresh_panic.and_then(|p| p.location);
+        return match listed {
+            Some(listing) if here => Verdict {
+                record: false,
+                location: listing.location,
+            },
+            _ => Verdict {
+                record: !here,
+                location,
+            },
+        };
+    }
+    match (fresh_panic, listed) {
+        // Re-raised after our listing, and no fresh panic on this thread
+        // since could have reused its address: the unclaimed fresh panic
+        // was swallowed inside (a plain `catch_unwind`).
+        (Some(_), Some(listing)) if fresh::last_seq() <= listing.seq => Verdict {
+            record: false,
+            location: listing.location,
+        },
+        (Some(panic), _) => Verdict {
+            record: true,
+            location: panic.location,
+        },
+        (None, Some(listing)) => Verdict {
+            record: false,
+            location: listing.location,
+        },
+        // Not fresh here, not listed: either unmonitored code's payload
+        // re-raised, or a fresh panic our hook did not see because it was
+        // replaced. Record it, and distrust the list until the hook runs.
+        (None, None) => {
+            fresh::suspect_hook();
+            Verdict {
+                record: !here,
+                location: None,
+            }
+        }
+    }
 }
 
 /// A `resume` guard recorded `payload` and is about to re-raise it.
-pub(crate) fn mark_resumed(payload: &(dyn Any + Send)) {
-    shard::mark_dirty();
-    let id = identity(payload);
-    let _ = RESUMED.try_with(|r| r.set(Some(id)));
-    if HOOKED.load(Relaxed) {
-        let mut list = RERAISED.lock().unwrap_or_else(PoisonError::into_inner);
-        if list.len() == CROSS_THREAD {
-            list.pop_front();
-        }
-        list.push_back(id);
-    }
-}
-
-/// Whether `payload`, just caught by a guard, was already recorded by an
-/// inner guard. Consumes the marks that say so.
-pub(crate) fn already_recorded(payload: &(dyn Any + Send)) -> bool {
-    let id = identity(payload);
-    let fresh = FRESH.try_with(|f| f.replace(false)).unwrap_or(false);
-    let same_thread = RESUMED
-        .try_with(|r| {
-            let hit = r.get() == Some(id);
-            if hit {
-                r.set(None);
-            }
-            hit
-        })
-        .unwrap_or(false);
-    let mut list = RERAISED.lock().unwrap_or_else(PoisonError::into_inner);
-    let listed = list.iter().position(|entry| *entry == id);
-    if same_thread {
-        if let Some(index) = listed {
-            list.remove(index);
-        }
-        return true;
-    }
-    match listed {
-        Some(index) if HOOKED.load(Relaxed) && !fresh => {
-            list.remove(index);
-            true
-        }
-        _ => false,
-    }
-}
-
-/// Forgets marks set before a guard entered: they belong to no panic this
-/// guard can catch.
-pub(crate) fn clear_stale() {
-    let _ = RESUMED.try_with(|r| r.set(None));
-    let _ = FRESH.try_with(|f| f.set(false));
+pub(crate) fn reraised(payload: &(dyn Any + Send), location: Option<String>) {
+    let id = fresh::identity(payload);
+    fresh::mark_reraised_here(id);
+    LIST.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get_or_insert_with(List::default)
+        .insert(id, fresh::seq_now(), location);
 }

@@ -156,12 +156,12 @@ pub(crate) fn start_publisher(interval: Duration) {
                     std::thread::sleep(interval);
                     // A panicking recorder must not stop publishing.
                     if std::panic::catch_unwind(flush).is_err() {
-                        crate::record::count_failure();
+                        crate::failures::count_failure();
                     }
                 }
             });
         if spawned.is_err() {
-            crate::record::count_failure();
+            crate::failures::count_failure();
         }
     });
 }

@@ -10,10 +10,11 @@
 //! in thread-per-connection servers while the sums stay exact.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
+use std::thread::LocalKey;
 
-use crate::guard::SiteRefs;
+use crate::hot;
 
 /// Counters per chunk; a chunk is allocated the first time a thread calls a
 /// handler whose id falls in it.
@@ -85,7 +86,7 @@ impl Drop for Local {
     fn drop(&mut self) {
         // Calls made after this (from other thread-local destructors) go to
         // the shared overflow counters: the shard may belong to a new thread.
-        let _ = HOT.try_with(|hot| hot.flags.set(hot.flags.get() | RETIRED));
+        hot::set_flag(hot::RETIRED);
         if let Some(shard) = self.shard.take() {
             FREE.lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -94,25 +95,8 @@ impl Drop for Local {
     }
 }
 
-/// Flag: a panic location or resumed-payload mark was set on this thread;
-/// the next guard entry clears it (see `once.rs`).
-const DIRTY: u8 = 1;
-/// Flag: this thread's shard was given back; count in the overflow counters.
-const RETIRED: u8 = 2;
-
-/// This thread's hot state. No `Drop`, so access needs no state check and
-/// stays valid while the thread's other thread-locals are destroyed.
-struct Hot {
-    /// `DIRTY | RETIRED`; 0 on the fast path.
-    flags: Cell<u8>,
-    /// How many `contain` guards are running on this thread's stack: a panic
-    /// raised now will be contained, so the panic hook may keep quiet.
-    contain_depth: Cell<u32>,
-}
-
 thread_local! {
     static LOCAL: Local = const { Local { shard: Cell::new(None) } };
-    static HOT: Hot = const { Hot { flags: Cell::new(0), contain_depth: Cell::new(0) } };
 }
 
 /// Per annotated function and per thread: this thread's counter slot of the
@@ -134,9 +118,19 @@ impl Default for SlotCache {
     }
 }
 
-/// Where a call's start was counted: its slot, or the overflow counters.
-#[derive(Clone, Copy)]
-pub(crate) struct Counted(Option<&'static Slot>);
+impl Slot {
+    /// A call starts (only this slot's thread calls it).
+    #[inline]
+    pub(crate) fn begin(&self) {
+        bump(&self.calls);
+    }
+
+    /// A call ends (only this slot's thread calls it).
+    #[inline]
+    pub(crate) fn end(&self) {
+        bump(&self.done);
+    }
+}
 
 #[cold]
 #[inline(never)]
@@ -159,41 +153,25 @@ fn bump(counter: &AtomicU64) {
     counter.store(counter.load(Relaxed).wrapping_add(1), Relaxed);
 }
 
-/// This thread's flags (`DIRTY | RETIRED`); `RETIRED` once its thread-locals
-/// are gone.
-#[inline]
-fn flags() -> u8 {
-    HOT.try_with(|hot| hot.flags.get()).unwrap_or(RETIRED)
-}
-
-/// This thread's cached slot for `site`, if the fast path applies: two
+/// This thread's cached slot in `cache`, if the fast path applies: two
 /// loads (the flags byte, the cache).
 #[inline]
-fn cached(site: SiteRefs) -> Option<&'static Slot> {
-    if flags() == 0 {
-        site.cache.try_with(|cache| cache.0.get()).ok().flatten()
+pub(crate) fn cached(cache: &'static LocalKey<SlotCache>) -> Option<&'static Slot> {
+    if hot::flags() == 0 {
+        cache.try_with(|cache| cache.0.get()).ok().flatten()
     } else {
         None
     }
 }
 
-/// This thread's slot for `site`, filling the cache (or `None`: count in
-/// the overflow counters). Only the cold paths call it.
-fn slot(site: SiteRefs) -> Option<&'static Slot> {
-    cached(site).or_else(|| slot_slow(site, flags()))
-}
-
+/// This thread's slot of handler `id`, stored in `cache`; `None` once the
+/// thread's shard was given back (count in the overflow counters then).
 #[cold]
 #[inline(never)]
-fn slot_slow(site: SiteRefs, flags: u8) -> Option<&'static Slot> {
-    if flags & DIRTY != 0 {
-        let _ = HOT.try_with(|hot| hot.flags.set(hot.flags.get() & !DIRTY));
-        crate::record::clear_stale();
-    }
-    if flags & RETIRED != 0 {
+pub(crate) fn fill(cache: &'static LocalKey<SlotCache>, id: u32) -> Option<&'static Slot> {
+    if hot::flags() & hot::RETIRED != 0 {
         return None;
     }
-    let id = site.site.id();
     let slot = LOCAL
         .try_with(|local| {
             let shard = match local.shard.get() {
@@ -204,102 +182,8 @@ fn slot_slow(site: SiteRefs, flags: u8) -> Option<&'static Slot> {
         })
         .ok()
         .flatten()?;
-    let _ = site.cache.try_with(|cache| cache.0.set(Some(slot)));
+    let _ = cache.try_with(|cache| cache.0.set(Some(slot)));
     Some(slot)
-}
-
-/// A call of `site` starts on this thread. Everything but the cached case
-/// is out of line, so the inlined part needs no registers saved.
-#[inline]
-pub(crate) fn enter(site: SiteRefs) -> Counted {
-    match cached(site) {
-        Some(slot) => {
-            bump(&slot.calls);
-            Counted(Some(slot))
-        }
-        None => enter_slow(site),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn enter_slow(site: SiteRefs) -> Counted {
-    let slot = slot(site);
-    match slot {
-        Some(slot) => bump(&slot.calls),
-        None => crate::registry::overflow_call(site.site.id()),
-    }
-    Counted(slot)
-}
-
-/// The call counted by `enter` ends, on the thread it started on.
-#[inline]
-pub(crate) fn exit(site: SiteRefs, counted: Counted) {
-    match counted.0 {
-        Some(slot) => bump(&slot.done),
-        None => crate::registry::overflow_done(site.site.id()),
-    }
-}
-
-/// A call of `site` ends on this thread (a future may have moved).
-#[inline]
-pub(crate) fn exit_here(site: SiteRefs) {
-    match cached(site) {
-        Some(slot) => bump(&slot.done),
-        None => exit_here_slow(site),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn exit_here_slow(site: SiteRefs) {
-    exit(site, Counted(slot(site)));
-}
-
-/// Whether `contain` guards mark the code they run (see [`contain_begin`]):
-/// only while `install()`'s hook keeps quiet for contained panics
-/// (`Installer::quiet_contained`), the one reader of the mark. Off, a guard
-/// pays one load of this flag per run, and [`in_contain`] is always false.
-static MARK_CONTAIN: AtomicBool = AtomicBool::new(false);
-
-/// Turns the marking of running `contain` guards on or off.
-pub(crate) fn mark_contain(on: bool) {
-    MARK_CONTAIN.store(on, Relaxed);
-}
-
-/// A `contain` guard starts running code on this thread; returns what
-/// [`contain_end`] restores (`None` when marking is off).
-#[inline]
-pub(crate) fn contain_begin() -> Option<u32> {
-    if !MARK_CONTAIN.load(Relaxed) {
-        return None;
-    }
-    HOT.try_with(|hot| {
-        let depth = hot.contain_depth.get();
-        hot.contain_depth.set(depth.wrapping_add(1));
-        depth
-    })
-    .ok()
-}
-
-/// The `contain` guard's code stopped running (returned, panicked or
-/// returned `Pending`).
-#[inline]
-pub(crate) fn contain_end(saved: Option<u32>) {
-    if let Some(depth) = saved {
-        let _ = HOT.try_with(|hot| hot.contain_depth.set(depth));
-    }
-}
-
-/// Whether a panic raised on this thread now will be contained by a guard.
-pub(crate) fn in_contain() -> bool {
-    HOT.try_with(|hot| hot.contain_depth.get() > 0)
-        .unwrap_or(false)
-}
-
-/// A location or resumed mark was stored: the next guard entry clears it.
-pub(crate) fn mark_dirty() {
-    let _ = HOT.try_with(|hot| hot.flags.set(hot.flags.get() | DIRTY));
 }
 
 /// `(calls, done)` of handler `id`, summed over every thread.

@@ -1,0 +1,53 @@
+//! "Recorded once" under hostile interleavings (issue 10, point 1): each
+//! scenario runs in a child process of its own (this binary re-executed with
+//! `WM_ONCE_SCENARIO` set), because each needs its own panic-hook set-up:
+//! `install()`ed, never installed, or replaced by the application.
+
+mod cleanup;
+mod cross_runtime;
+mod reentrant;
+mod scenario;
+
+use scenario::child;
+
+/// (a) inner `resume` handlers on another runtime, re-raised by the outer
+/// one, 1,000 tasks at once: 0 extra counts.
+#[test]
+fn a_cross_runtime_reraise_counted_once() {
+    child("a_cross_runtime", cross_runtime::run);
+}
+
+/// (b) + (c) with `install()`: a cleanup `Drop` calling monitored code while
+/// a fresh panic unwinds, after freed re-raised payloads: 200 of 200 counted,
+/// each with its location.
+#[test]
+fn b_c_cleanup_during_unwind_installed() {
+    child("b_c_installed", cleanup::installed);
+}
+
+/// (d) without `install()`: an outer `contain` handler owning such a guard
+/// calls a `resume` handler that panics: counted once, under the inner one.
+#[test]
+fn d_nested_without_install() {
+    child("d_without_install", cleanup::without_install);
+}
+
+/// (e) the application replaces the panic hook after `install()` without
+/// chaining it: no fresh panic is lost.
+#[test]
+fn e_hook_replaced_by_application() {
+    child("e_hook_replaced", cleanup::hook_replaced);
+}
+
+/// (f) a tracing layer that calls a monitored handler which panics while
+/// the event is being recorded: recorded, bounded, a recording failure.
+#[test]
+fn f_tracing_layer_reenters() {
+    child("f_tracing", reentrant::tracing_layer);
+}
+
+/// (f) a metrics recorder that does the same.
+#[test]
+fn f_metrics_recorder_reenters() {
+    child("f_metrics", reentrant::metrics_recorder);
+}
