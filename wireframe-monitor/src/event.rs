@@ -1,5 +1,6 @@
 //! [`PanicEvent`]: what a [`PanicHandler`](crate::PanicHandler) is told.
 
+use std::backtrace::Backtrace;
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
@@ -51,6 +52,7 @@ pub struct PanicEvent<'a> {
     pub(crate) peer: Option<SocketAddr>,
     pub(crate) timestamp: SystemTime,
     pub(crate) thread_name: Option<&'a str>,
+    pub(crate) backtrace: Option<&'a Backtrace>,
 }
 
 impl<'a> PanicEvent<'a> {
@@ -102,5 +104,35 @@ impl<'a> PanicEvent<'a> {
     #[must_use]
     pub fn thread_name(&self) -> Option<&'a str> {
         self.thread_name
+    }
+
+    /// The backtrace captured at the panic site by the panic hook, for the
+    /// first reported panics of each location in a storm interval
+    /// ([`Installer::report_limit`](crate::Installer::report_limit)); `None`
+    /// for the others, for re-raised payloads, or when
+    /// [`Installer::backtraces`](crate::Installer::backtraces) is off. Its
+    /// frames are resolved when it is formatted.
+    ///
+    /// ```
+    /// use wireframe_monitor::{monitored_connection, set_panic_handler, PanicEvent};
+    ///
+    /// #[monitored_connection(name = "backtrace_doc")]
+    /// fn handle() {
+    ///     panic!("boom");
+    /// }
+    ///
+    /// # std::panic::set_hook(Box::new(|_| {}));
+    /// wireframe_monitor::install();
+    /// set_panic_handler(|event: &PanicEvent<'_>| {
+    ///     if let Some(backtrace) = event.backtrace() {
+    ///         let _frames = backtrace.to_string();
+    ///     }
+    /// });
+    /// handle();
+    /// # wireframe_monitor::clear_panic_handler();
+    /// ```
+    #[must_use]
+    pub fn backtrace(&self) -> Option<&'a Backtrace> {
+        self.backtrace
     }
 }

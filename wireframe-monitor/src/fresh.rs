@@ -13,7 +13,9 @@
 //! however calls interleave.
 
 use std::any::{Any, TypeId};
+use std::backtrace::Backtrace;
 use std::cell::{Cell, RefCell};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
 use crate::hot;
@@ -38,6 +40,11 @@ pub(crate) fn identity(payload: &(dyn Any + Send)) -> Identity {
 pub(crate) struct FreshPanic {
     /// `file:line:col`.
     pub(crate) location: Option<String>,
+    /// Captured at the panic site, for panics that will be reported.
+    pub(crate) backtrace: Option<Arc<Backtrace>>,
+    /// The span current at the panic site.
+    #[cfg(feature = "tracing")]
+    pub(crate) span: Option<tracing::Span>,
 }
 
 thread_local! {

@@ -1,7 +1,10 @@
 //! Our process panic hook: it tells fresh panics from re-raised ones (see
-//! `fresh.rs`), captures where they happened, then runs the hook it
-//! replaced, unless a `contain` guard will catch the panic and
-//! `Installer::quiet_contained` asks for quiet.
+//! `fresh.rs`), captures where they happened (location, current span, and a
+//! backtrace for the first few panics per location and interval), then runs
+//! the hook it replaced: for the first few panics per location and interval
+//! (`storm.rs`; a summary line tells how many were skipped), and not for
+//! panics a `contain` guard will catch when `Installer::quiet_contained`
+//! asks for quiet.
 //!
 //! The first call of any monitored handler installs it ([`ensure`]), so
 //! "recorded once" never depends on the user calling `install()`; `install()`
@@ -9,13 +12,19 @@
 //! set meanwhile. Hooks are only set from a thread that is not panicking
 //! (setting one there would panic).
 
+use std::backtrace::Backtrace;
 use std::cell::Cell;
+use std::collections::HashMap;
+use std::io::Write;
 use std::panic::PanicHookInfo;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Instant, SystemTime};
 
 use crate::fresh::{self, FreshPanic};
 use crate::hot;
+use crate::storm::{self, Summary, Window};
+use crate::text::Utc;
 
 type Hook = Box<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
 
@@ -71,23 +80,87 @@ fn address(hook: &Hook) -> usize {
 
 fn run(info: &PanicHookInfo<'_>, previous: &Hook) {
     let outermost = IN_HOOK.try_with(|h| !h.replace(true)).unwrap_or(false);
-    if outermost {
-        fresh::note(capture(info));
+    if !outermost {
+        // A copy of our hook chained inside ours: it was noted already.
+        previous(info);
+        return;
     }
+    let location = info
+        .location()
+        .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+    let (report, summary) = admit(location.as_deref().unwrap_or(""));
+    fresh::note(FreshPanic {
+        backtrace: (report && storm::backtraces()).then(|| Arc::new(Backtrace::force_capture())),
+        #[cfg(feature = "tracing")]
+        span: Some(tracing::Span::current()),
+        location,
+    });
     // Guards mark themselves only while quiet_contained is on.
-    if !hot::in_contain() {
+    if !hot::in_contain() && (report || !storm::limit_hook()) {
+        if let Some(summary) = summary {
+            write_summary(info.location().map(ToString::to_string), summary);
+        }
         previous(info);
     }
-    if outermost {
-        let _ = IN_HOOK.try_with(|h| h.set(false));
-    }
+    let _ = IN_HOOK.try_with(|h| h.set(false));
 }
 
-/// What the hook keeps of a fresh panic.
-fn capture(info: &PanicHookInfo<'_>) -> FreshPanic {
-    FreshPanic {
-        location: info
-            .location()
-            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column())),
+/// Panic locations the chained hook reported recently; at most
+/// [`LOCATIONS`] are limited, panics at further ones are always reported.
+static WINDOWS: Mutex<Option<HashMap<String, Window>>> = Mutex::new(None);
+const LOCATIONS: usize = 1024;
+
+/// Whether the panic at `location` is among the first few there in this
+/// interval (then it gets a backtrace, and the chained hook runs).
+fn admit(location: &str) -> (bool, Option<Summary>) {
+    let mut windows = WINDOWS.lock().unwrap_or_else(PoisonError::into_inner);
+    let windows = windows.get_or_insert_with(HashMap::new);
+    let (now, at) = (Instant::now(), SystemTime::now());
+    if let Some(window) = windows.get_mut(location) {
+        return window.admit(now, at);
+    }
+    if windows.len() >= LOCATIONS {
+        return (true, None);
+    }
+    windows
+        .entry(location.to_owned())
+        .or_default()
+        .admit(now, at)
+}
+
+/// Writes the chained hook's summary line for a location, to stderr.
+fn write_summary(location: Option<String>, summary: Summary) {
+    let secs = summary
+        .last
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let _ = writeln!(
+        std::io::stderr(),
+        "wireframe-monitor: {} more panics at {} were not passed to the panic hook within {:?} \
+         (the last at {}); counts and metrics include them",
+        summary.suppressed,
+        location.as_deref().unwrap_or("an unknown location"),
+        storm::interval(),
+        Utc(secs),
+    );
+}
+
+/// Writes the summaries of locations whose interval ended (called by the
+/// background thread of `install()`).
+pub(crate) fn sweep() {
+    if !storm::limit_hook() {
+        return;
+    }
+    let now = Instant::now();
+    let ended: Vec<(String, Summary)> = {
+        let mut windows = WINDOWS.lock().unwrap_or_else(PoisonError::into_inner);
+        windows
+            .iter_mut()
+            .flat_map(|windows| windows.iter_mut())
+            .filter_map(|(location, window)| Some((location.clone(), window.roll(now)?)))
+            .collect()
+    };
+    for (location, summary) in ended {
+        write_summary(Some(location), summary);
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Once;
 use std::time::Duration;
 
 use crate::policy::{self, MessagePolicy, PeerPolicy, Policy};
-use crate::{hook, hot};
+use crate::{hook, hot, record, storm};
 
 /// Installs wireframe-monitor with the default options; same as
 /// `Installer::new().install()`. Call it once at start-up, **after**
@@ -14,11 +14,19 @@ use crate::{hook, hot};
 /// again is harmless.
 ///
 /// What it does:
-/// - chains a process panic hook that captures `file:line:col` of panics, so
-///   events, snapshots and [`ConnectionPanic`](crate::ConnectionPanic) carry
-///   the location; the previous hook (by default, the stderr report) still
+/// - sets the process panic hook that tells fresh panics from re-raised ones
+///   and captures `file:line:col`, so events, snapshots and
+///   [`ConnectionPanic`](crate::ConnectionPanic) carry the location. The
+///   first call of any monitored handler already installs it (exactness
+///   does not depend on `install()`); `install()` wraps it again around
+///   whatever hook the application set since, so call it **after** setting
+///   your own hook. The previous hook (by default, the stderr report) still
 ///   runs for every panic, unless [`Installer::quiet_contained`] asks it to
-///   stay quiet for those a `contain` guard will catch;
+///   stay quiet for those a `contain` guard will catch. An application that
+///   later replaces the hook without chaining it keeps exact counts for
+///   handlers nested on one thread, and never loses a fresh panic, but a
+///   payload re-raised on another thread (`JoinError::into_panic`) may then
+///   be counted twice;
 /// - describes the four metrics to the recorder (help text and units);
 /// - sets the redaction policy;
 /// - starts a background thread that publishes `calls_total` and `active`
@@ -55,6 +63,10 @@ pub struct Installer {
     quiet_contained: bool,
     publish_interval: Duration,
     build_info: Option<String>,
+    report_max: u32,
+    report_interval: Duration,
+    limit_hook: bool,
+    backtraces: bool,
 }
 
 impl Default for Installer {
@@ -73,7 +85,78 @@ impl Installer {
             quiet_contained: false,
             publish_interval: Duration::from_secs(1),
             build_info: None,
+            report_max: storm::DEFAULT_MAX,
+            report_interval: Duration::from_millis(storm::DEFAULT_INTERVAL_MS),
+            limit_hook: true,
+            backtraces: true,
         }
+    }
+
+    /// Panic storms: at most `max` panics of one handler (name and label set)
+    /// per `interval` reach `tracing` and the [`PanicHandler`](crate::PanicHandler);
+    /// when an interval with more ends, one `WARN` event (target
+    /// `wireframe_monitor`) says how many were not reported and when the
+    /// last happened. The chained panic hook (Rust's stderr report, by
+    /// default) is limited the same way per panic location, with its own
+    /// summary line. Metrics, [`snapshot`](crate::snapshot) and
+    /// [`recording_failures`](crate::recording_failures) stay exact; each
+    /// row counts what was not reported in
+    /// [`HandlerStats::suppressed`](crate::HandlerStats::suppressed).
+    /// Default: 5 per second. `interval` is at least 1 ms.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use wireframe_monitor::Installer;
+    ///
+    /// Installer::new().report_limit(20, Duration::from_secs(10)).install();
+    /// ```
+    pub fn report_limit(mut self, max: u32, interval: Duration) -> Self {
+        self.report_max = max;
+        self.report_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Reports every panic: no storm limit for events, the panic handler
+    /// and the chained hook (and a backtrace for each, unless
+    /// [`backtraces(false)`](Self::backtraces)).
+    ///
+    /// ```
+    /// wireframe_monitor::Installer::new().no_report_limit().install();
+    /// # wireframe_monitor::install();
+    /// ```
+    pub fn no_report_limit(mut self) -> Self {
+        self.report_max = u32::MAX;
+        self
+    }
+
+    /// `false`: the chained panic hook runs for every panic, only events and
+    /// the panic handler are limited. Default `true`.
+    ///
+    /// ```
+    /// wireframe_monitor::Installer::new().limit_chained_hook(false).install();
+    /// # wireframe_monitor::install();
+    /// ```
+    pub fn limit_chained_hook(mut self, limit: bool) -> Self {
+        self.limit_hook = limit;
+        self
+    }
+
+    /// Whether the panic hook captures a backtrace at the panic site for
+    /// the panics that will be reported (the first few per location and
+    /// interval, see [`report_limit`](Self::report_limit)), whatever
+    /// `RUST_BACKTRACE` says: [`PanicEvent::backtrace`](crate::PanicEvent::backtrace),
+    /// the `panic.backtrace` field of the event and
+    /// [`HandlerStats::last_backtrace`](crate::HandlerStats::last_backtrace).
+    /// Default `true`; a capture costs tens of microseconds, paid only by
+    /// reported panics.
+    ///
+    /// ```
+    /// wireframe_monitor::Installer::new().backtraces(false).install();
+    /// # wireframe_monitor::install();
+    /// ```
+    pub fn backtraces(mut self, capture: bool) -> Self {
+        self.backtraces = capture;
+        self
     }
 
     /// How much of the panic message to keep in logs, events and snapshots.
@@ -116,15 +199,23 @@ impl Installer {
         self
     }
 
-    /// Applies the options. Idempotent: the hook and publisher are set up
-    /// once per process; policy and descriptions are updated every time.
+    /// Applies the options. Idempotent: the publisher is started once per
+    /// process, the hook is set again only if another hook replaced it;
+    /// policy and descriptions are updated every time.
     pub fn install(self) {
         policy::set(Policy {
             message: self.message,
             peer: self.peer,
         });
         hot::mark_contain(self.quiet_contained);
+        storm::configure(
+            self.report_max,
+            self.report_interval,
+            self.limit_hook,
+            self.backtraces,
+        );
         hook::reinstall();
+        start_sweeper();
         warn_if_abort();
         #[cfg(feature = "metrics")]
         {
@@ -137,6 +228,32 @@ impl Installer {
         #[cfg(not(feature = "metrics"))]
         let _ = (self.build_info, self.publish_interval);
     }
+}
+
+/// Starts, once, the thread that writes storm summaries when an interval
+/// ends without a further panic to carry them.
+fn start_sweeper() {
+    static START: Once = Once::new();
+    START.call_once(|| {
+        let spawned = std::thread::Builder::new()
+            .name("wireframe-monitor-storms".into())
+            .spawn(|| {
+                loop {
+                    std::thread::sleep(storm::interval().min(Duration::from_secs(1)));
+                    if std::panic::catch_unwind(|| {
+                        record::sweep();
+                        hook::sweep();
+                    })
+                    .is_err()
+                    {
+                        crate::failures::count_failure();
+                    }
+                }
+            });
+        if spawned.is_err() {
+            crate::failures::count_failure();
+        }
+    });
 }
 
 fn warn_if_abort() {

@@ -38,6 +38,18 @@
 //! - `metrics`: publish through the [`metrics`](https://docs.rs/metrics) facade.
 //! - `tracing`: emit the [`tracing`](https://docs.rs/tracing) event.
 //!
+//! # Faults the guard cannot contain
+//!
+//! - A destructor that panics while a handler's panic unwinds aborts the
+//!   process (Rust's rule for a panic during unwinding) before any guard
+//!   runs. Keep `Drop` code of connection state panic-free.
+//! - [`PanicFallback::from_panic`] runs after the guard recorded the panic;
+//!   if it panics, that panic propagates to the caller of the handler.
+//! - Everything else that can go wrong while recording (a panicking panic
+//!   handler, subscriber or recorder, a payload whose `Drop` panics, a
+//!   monitored handler called while recording) is swallowed and counted in
+//!   [`recording_failures`].
+//!
 //! # `panic = "abort"`
 //!
 //! With `panic = "abort"` in the Cargo profile a panic ends the process
@@ -53,6 +65,7 @@ pub mod names;
 mod panic;
 mod peer;
 mod policy;
+mod storm;
 mod text;
 // Per-thread state and counters, the registry, per-function sites:
 mod fresh;

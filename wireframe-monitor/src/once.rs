@@ -43,7 +43,7 @@ use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
-use crate::fresh::{self, Identity};
+use crate::fresh::{self, FreshPanic, Identity};
 
 /// How many re-raised payloads can be in flight at once and still be
 /// recognised.
@@ -104,8 +104,8 @@ static LIST: Mutex<Option<List>> = Mutex::new(None);
 pub(crate) struct Verdict {
     /// Record it (else an inner guard already did).
     pub(crate) record: bool,
-    /// Where it was raised, when known.
-    pub(crate) location: Option<String>,
+    /// What our hook captured where it was raised, when known.
+    pub(crate) fresh: FreshPanic,
 }
 
 /// Decides for `payload`, caught by a guard whose code started at fresh
@@ -113,6 +113,10 @@ pub(crate) struct Verdict {
 pub(crate) fn decide(mark: u32, payload: &(dyn Any + Send)) -> Verdict {
     let id = fresh::identity(payload);
     let since = fresh::since(mark);
+    let from_listing = |listing: Listing| FreshPanic {
+        location: listing.location,
+        ..FreshPanic::default()
+    };
     let fresh_panic = (since > 0).then(fresh::latest);
     fresh::claim(mark);
     let listed = LIST
@@ -123,15 +127,14 @@ pub(crate) fn decide(mark: u32, payload: &(dyn Any + Send)) -> Verdict {
     let here = fresh::take_reraised_here(id);
     if !fresh::hook_live() {
         // Without our hook: only the same-thread mark is trustworthy.
-        let location = fresh_panic.and_then(|p| p.location);
         return match listed {
             Some(listing) if here => Verdict {
                 record: false,
-                location: listing.location,
+                fresh: from_listing(listing),
             },
             _ => Verdict {
                 record: !here,
-                location,
+                fresh: fresh_panic.unwrap_or_default(),
             },
         };
     }
@@ -141,15 +144,15 @@ pub(crate) fn decide(mark: u32, payload: &(dyn Any + Send)) -> Verdict {
         // was swallowed inside (a plain `catch_unwind`).
         (Some(_), Some(listing)) if fresh::last_seq() <= listing.seq => Verdict {
             record: false,
-            location: listing.location,
+            fresh: from_listing(listing),
         },
         (Some(panic), _) => Verdict {
             record: true,
-            location: panic.location,
+            fresh: panic,
         },
         (None, Some(listing)) => Verdict {
             record: false,
-            location: listing.location,
+            fresh: from_listing(listing),
         },
         // Not fresh here, not listed: either unmonitored code's payload
         // re-raised, or a fresh panic our hook did not see because it was
@@ -158,7 +161,7 @@ pub(crate) fn decide(mark: u32, payload: &(dyn Any + Send)) -> Verdict {
             fresh::suspect_hook();
             Verdict {
                 record: !here,
-                location: None,
+                fresh: FreshPanic::default(),
             }
         }
     }

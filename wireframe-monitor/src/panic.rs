@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::text::Escaped;
+
 /// What a panic payload was, as far as a message can be read from it.
 ///
 /// ```
@@ -122,14 +124,37 @@ impl ConnectionPanic {
     }
 }
 
+/// Names the handler only: ``connection handler `login` panicked``. Servers
+/// write errors back to their clients, so the panic message and location
+/// (which may hold client data or reveal code) are shown only in the
+/// alternate form, `{:#}`: ``connection handler `login` panicked at
+/// src/login.rs:12:9: empty frame``, with control characters escaped. The
+/// `std::io::Error` made from a `ConnectionPanic` displays the same way.
+///
+/// ```
+/// use wireframe_monitor::monitored_connection;
+///
+/// #[monitored_connection(name = "display_doc")]
+/// fn handle(frame: &[u8]) -> std::io::Result<u8> {
+///     Ok(frame[0])
+/// }
+///
+/// # std::panic::set_hook(Box::new(|_| {}));
+/// let err = handle(&[]).unwrap_err();
+/// assert_eq!(err.to_string(), "connection handler `display_doc` panicked");
+/// assert!(format!("{err:#}").contains("index out of bounds"));
+/// ```
 impl fmt::Display for ConnectionPanic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "connection handler `{}` panicked", self.handler)?;
+        write!(f, "connection handler `{}` panicked", Escaped(self.handler))?;
+        if !f.alternate() {
+            return Ok(());
+        }
         if let Some(location) = &self.location {
-            write!(f, " at {location}")?;
+            write!(f, " at {}", Escaped(location))?;
         }
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", Escaped(message))?;
         }
         Ok(())
     }

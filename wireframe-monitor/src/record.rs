@@ -6,11 +6,15 @@ use std::cell::Cell;
 use std::net::SocketAddr;
 use std::sync::PoisonError;
 use std::sync::atomic::Ordering::Relaxed;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use crate::failures::{count_failure, swallow};
 use crate::policy::{self, PeerPolicy};
 use crate::registry::{Entry, LastPanic};
+#[cfg(feature = "tracing")]
+use crate::storm::Summary;
+#[cfg(feature = "tracing")]
+use crate::text::Utc;
 use crate::{ConnectionPanic, PanicEvent, PayloadKind, once};
 
 thread_local! {
@@ -65,7 +69,8 @@ pub(crate) fn record(
     let policy = policy::get();
     let (raw, payload_kind) = read_message(payload);
     let message = swallow(|| policy.message.apply(raw)).flatten();
-    let panic = ConnectionPanic::new(entry.handler, message, verdict.location, payload_kind);
+    let fresh = verdict.fresh;
+    let panic = ConnectionPanic::new(entry.handler, message, fresh.location.clone(), payload_kind);
     if !verdict.record {
         return panic;
     }
@@ -73,12 +78,20 @@ pub(crate) fn record(
     let depth = Depth::enter();
     entry.panics.fetch_add(1, Relaxed);
     let at = SystemTime::now();
-    let last = LastPanic {
-        at,
-        location: panic.location().map(str::to_owned),
-        message: panic.message().map(str::to_owned),
-    };
-    *entry.last.lock().unwrap_or_else(PoisonError::into_inner) = Some(last);
+    {
+        let mut last = entry.last.lock().unwrap_or_else(PoisonError::into_inner);
+        // The latest backtrace stays until a newer panic carries one.
+        let backtrace = fresh
+            .backtrace
+            .clone()
+            .or_else(|| last.as_mut().and_then(|l| l.backtrace.take()));
+        *last = Some(LastPanic {
+            at,
+            location: panic.location().map(str::to_owned),
+            message: panic.message().map(str::to_owned),
+            backtrace,
+        });
+    }
     if depth.0 > 1 {
         count_failure();
         return panic;
@@ -96,6 +109,22 @@ pub(crate) fn record(
         return panic;
     }
 
+    let (report, summary) = entry
+        .window
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .admit(Instant::now(), at);
+    #[cfg(feature = "tracing")]
+    if let Some(summary) = summary {
+        swallow(|| emit_summary(entry, summary));
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = summary;
+    if !report {
+        entry.suppressed.fetch_add(1, Relaxed);
+        return panic;
+    }
+
     let thread = swallow(|| std::thread::current().name().map(str::to_owned)).flatten();
     let event = PanicEvent {
         handler: entry.handler,
@@ -106,10 +135,11 @@ pub(crate) fn record(
         peer: peer.filter(|_| policy.peer == PeerPolicy::Show),
         timestamp: at,
         thread_name: thread.as_deref(),
+        backtrace: fresh.backtrace.as_deref(),
     };
 
     #[cfg(feature = "tracing")]
-    swallow(|| emit(&event));
+    swallow(|| emit(&event, fresh.span.as_ref()));
 
     if let Some(handler) = crate::handler::current() {
         swallow(|| handler.on_connection_panic(&event));
@@ -119,17 +149,62 @@ pub(crate) fn record(
     panic
 }
 
+/// The event of one reported panic, a child of the span current where the
+/// panic happened (else of the span current here).
 #[cfg(feature = "tracing")]
-fn emit(event: &PanicEvent<'_>) {
+fn emit(event: &PanicEvent<'_>, span: Option<&tracing::Span>) {
     let labels = crate::text::join_labels(event.labels);
+    let current = tracing::Span::current();
+    let parent = span.filter(|s| !s.is_none()).unwrap_or(&current);
     tracing::error!(
         target: "wireframe_monitor",
+        parent: parent,
         handler = event.handler,
         labels = labels.as_str(),
         panic.message = event.message,
         panic.payload = event.payload_kind.as_str(),
         panic.location = event.location,
+        panic.backtrace = event.backtrace.map(tracing::field::display),
         peer_addr = event.peer.map(tracing::field::display),
         "connection handler panicked"
     );
+}
+
+/// The summary of a storm interval of `entry` that ended with panics not
+/// reported.
+#[cfg(feature = "tracing")]
+pub(crate) fn emit_summary(entry: &Entry, summary: Summary) {
+    let labels = crate::text::join_labels(entry.labels);
+    let last = summary
+        .last
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    tracing::warn!(
+        target: "wireframe_monitor",
+        handler = entry.handler,
+        labels = labels.as_str(),
+        suppressed = summary.suppressed,
+        last_panic = %Utc(last),
+        interval_ms = u64::try_from(crate::storm::interval().as_millis()).unwrap_or(u64::MAX),
+        "connection handler panics not reported (storm limit); counted in metrics and snapshot()"
+    );
+}
+
+/// Emits the summaries of every handler whose storm interval ended (called
+/// by the background thread of `install()`).
+pub(crate) fn sweep() {
+    let now = Instant::now();
+    for entry in crate::registry::entries() {
+        let summary = entry
+            .window
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .roll(now);
+        #[cfg(feature = "tracing")]
+        if let Some(summary) = summary {
+            swallow(|| emit_summary(entry, summary));
+        }
+        #[cfg(not(feature = "tracing"))]
+        let _ = summary;
+    }
 }

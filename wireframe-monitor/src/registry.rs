@@ -1,11 +1,13 @@
 //! The embedded registry: one entry per handler name and label set, with
 //! its panic count and last panic; read by `snapshot()` and the publisher.
 
+use std::backtrace::Backtrace;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::SystemTime;
 
 use crate::shard;
+use crate::storm::Window;
 
 /// What the registry remembers of the last panic of a handler.
 #[derive(Clone, Debug)]
@@ -13,6 +15,7 @@ pub(crate) struct LastPanic {
     pub(crate) at: SystemTime,
     pub(crate) location: Option<String>,
     pub(crate) message: Option<String>,
+    pub(crate) backtrace: Option<Arc<Backtrace>>,
 }
 
 /// One handler name and label set, shared by every call site that has them.
@@ -26,6 +29,10 @@ pub(crate) struct Entry {
     overflow_calls: AtomicU64,
     overflow_done: AtomicU64,
     pub(crate) last: Mutex<Option<LastPanic>>,
+    /// Reports of this handler in the current storm interval.
+    pub(crate) window: Mutex<Window>,
+    /// Panics recorded but not reported (storm limit).
+    pub(crate) suppressed: AtomicU64,
     #[cfg(feature = "metrics")]
     pub(crate) keys: crate::publish::Keys,
 }
@@ -55,6 +62,8 @@ pub(crate) fn register(
         overflow_calls: AtomicU64::new(0),
         overflow_done: AtomicU64::new(0),
         last: Mutex::new(None),
+        window: Mutex::new(Window::default()),
+        suppressed: AtomicU64::new(0),
         #[cfg(feature = "metrics")]
         keys: crate::publish::Keys::new(handler, labels),
     }));

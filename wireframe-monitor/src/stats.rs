@@ -1,5 +1,6 @@
 //! [`HandlerStats`] and [`snapshot`]: the registry as users read it.
 
+use std::backtrace::Backtrace;
 use std::fmt;
 use std::sync::PoisonError;
 use std::sync::atomic::Ordering::Relaxed;
@@ -7,7 +8,7 @@ use std::time::SystemTime;
 
 use crate::registry::{self, Entry, LastPanic};
 use crate::shard;
-use crate::text::{Escaped, join_labels};
+use crate::text::{Escaped, Utc, join_labels};
 
 /// The counters of one monitored handler (name and label set) right now.
 ///
@@ -41,6 +42,7 @@ pub struct HandlerStats {
     calls: u64,
     active: u64,
     panics: u64,
+    suppressed: u64,
     last: Option<LastPanic>,
 }
 
@@ -73,6 +75,21 @@ impl HandlerStats {
     #[must_use]
     pub fn panics(&self) -> u64 {
         self.panics
+    }
+
+    /// Panics recorded but not reported to `tracing` and the panic handler
+    /// because of the storm limit
+    /// ([`Installer::report_limit`](crate::Installer::report_limit)).
+    #[must_use]
+    pub fn suppressed(&self) -> u64 {
+        self.suppressed
+    }
+
+    /// The backtrace of the latest reported panic that carried one (see
+    /// [`PanicEvent::backtrace`](crate::PanicEvent::backtrace)).
+    #[must_use]
+    pub fn last_backtrace(&self) -> Option<&Backtrace> {
+        self.last.as_ref()?.backtrace.as_deref()
     }
 
     /// When the last panic was caught, if any.
@@ -127,7 +144,7 @@ impl fmt::Display for HandlerStats {
                     .duration_since(SystemTime::UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs());
                 f.write_str("  ")?;
-                write_utc(f, secs)?;
+                write!(f, "{}", Utc(secs))?;
                 if let Some(location) = &last.location {
                     write!(f, " at {}", Escaped(location))?;
                 }
@@ -138,28 +155,6 @@ impl fmt::Display for HandlerStats {
             }
         }
     }
-}
-
-/// Writes Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian, UTC).
-fn write_utc(f: &mut fmt::Formatter<'_>, unix: u64) -> fmt::Result {
-    let (days, rem) = (unix / 86_400, unix % 86_400);
-    // Howard Hinnant's civil_from_days, for days since 1970-01-01.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    write!(
-        f,
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 impl Entry {
@@ -176,6 +171,7 @@ impl Entry {
             calls,
             active,
             panics: self.panics.load(Relaxed),
+            suppressed: self.suppressed.load(Relaxed),
             last,
         }
     }
@@ -228,24 +224,4 @@ pub fn snapshot() -> Vec<HandlerStats> {
 #[must_use]
 pub fn counter_shards() -> usize {
     shard::shard_count()
-}
-
-#[cfg(test)]
-mod tests {
-    use std::fmt;
-
-    struct Utc(u64);
-
-    impl fmt::Display for Utc {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            super::write_utc(f, self.0)
-        }
-    }
-
-    #[test]
-    fn formats_unix_seconds_as_utc() {
-        assert_eq!(Utc(0).to_string(), "1970-01-01T00:00:00Z");
-        assert_eq!(Utc(951_782_400).to_string(), "2000-02-29T00:00:00Z");
-        assert_eq!(Utc(1_795_491_801).to_string(), "2026-11-24T03:43:21Z");
-    }
 }

@@ -124,3 +124,32 @@ fn monitored_handler_inside_the_panic_handler_is_not_recursive() {
     let row = row("failures_reentrant").unwrap();
     assert_eq!((row.calls(), row.active(), row.panics()), (1, 0, 1));
 }
+
+/// A reply type whose fallback itself panics.
+#[derive(Debug)]
+struct Fragile;
+
+impl wireframe_monitor::PanicFallback for Fragile {
+    fn from_panic(_: wireframe_monitor::ConnectionPanic) -> Self {
+        panic!("fallback failed");
+    }
+}
+
+#[monitored_connection(name = "failures_fragile_fallback")]
+fn fragile(fail: bool) -> Fragile {
+    assert!(!fail, "handler failed");
+    Fragile
+}
+
+/// Documented fault: a `PanicFallback::from_panic` that panics propagates to
+/// the caller (it runs after the guard), once the handler's panic is
+/// recorded; `active` is back to 0.
+#[test]
+fn panicking_fallback_propagates_to_the_caller() {
+    let _shared = support::shared();
+    let payload = std::panic::catch_unwind(|| fragile(true)).expect_err("from_panic panicked");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"fallback failed"));
+    let row = row("failures_fragile_fallback").unwrap();
+    assert_eq!((row.calls(), row.active(), row.panics()), (1, 0, 1));
+    assert_eq!(row.last_message(), Some("handler failed"));
+}

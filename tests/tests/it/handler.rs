@@ -157,12 +157,13 @@ fn panic_handler_replaced_while_threads_panic() {
         worker.join().expect("a worker panicked");
     }
     clear_panic_handler();
-    assert_eq!(
-        calls.load(Relaxed),
-        2 * PER_THREAD,
-        "each panic calls one handler once"
-    );
     let row = row("handler_replaced").unwrap();
+    assert_eq!(
+        calls.load(Relaxed) + row.suppressed(),
+        2 * PER_THREAD,
+        "each panic calls one handler once, or is counted as not reported (storm limit)"
+    );
+    assert!(calls.load(Relaxed) > 0);
     assert_eq!(
         (row.calls(), row.active(), row.panics()),
         (2 * PER_THREAD, 0, 2 * PER_THREAD)

@@ -162,3 +162,25 @@ fn label_order_does_not_split_a_series() {
     // values of `calls_total` for it.
     assert_eq!(calls, [3], "{rows:?}");
 }
+
+#[monitored_connection(name = "rows_hostile_message")]
+fn hostile(message: &str) {
+    panic!("{message}");
+}
+
+/// Issue 10: a panic message cannot forge log lines or drive a terminal
+/// through the snapshot table; the accessor keeps the raw text.
+#[test]
+fn display_escapes_control_characters() {
+    let _shared = support::shared();
+    let message = "bad frame\nrows_forged 0 0 0\r\u{1b}[2J\u{7}";
+    hostile(message);
+    let row = row("rows_hostile_message").unwrap();
+    assert_eq!(row.last_message(), Some(message));
+    let shown = row.to_string();
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    assert!(
+        shown.ends_with(r": bad frame\nrows_forged 0 0 0\r\u{1b}[2J\u{7}"),
+        "{shown}"
+    );
+}

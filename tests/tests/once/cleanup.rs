@@ -53,7 +53,10 @@ static EVENT_LOCATIONS: Mutex<Vec<Option<String>>> = Mutex::new(Vec::new());
 
 pub fn installed() {
     std::panic::set_hook(Box::new(|_| {}));
-    wireframe_monitor::install();
+    // Every panic reported, so each must carry its location.
+    wireframe_monitor::Installer::new()
+        .no_report_limit()
+        .install();
     wireframe_monitor::set_panic_handler(|event: &PanicEvent<'_>| {
         if event.handler() == "cleanup_contain" {
             EVENT_LOCATIONS

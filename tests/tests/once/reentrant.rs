@@ -35,7 +35,10 @@ impl<S: Subscriber> Layer<S> for Reentrant {
 
 pub fn tracing_layer() {
     std::panic::set_hook(Box::new(|_| {}));
-    wireframe_monitor::install();
+    // Every panic reported, so the layer runs for each.
+    wireframe_monitor::Installer::new()
+        .no_report_limit()
+        .install();
     let subscriber = tracing_subscriber::registry().with(Reentrant);
     tracing::subscriber::with_default(subscriber, || {
         for _ in 0..10 {
