@@ -98,7 +98,7 @@ fn run(info: &PanicHookInfo<'_>, previous: &Hook) {
     // Guards mark themselves only while quiet_contained is on.
     if !hot::in_contain() && (report || !storm::limit_hook()) {
         if let Some(summary) = summary {
-            write_summary(info.location().map(ToString::to_string), summary);
+            write_summary(info.location().map(ToString::to_string).as_deref(), summary);
         }
         previous(info);
     }
@@ -129,20 +129,22 @@ fn admit(location: &str) -> (bool, Option<Summary>) {
 }
 
 /// Writes the chained hook's summary line for a location, to stderr.
-fn write_summary(location: Option<String>, summary: Summary) {
+fn write_summary(location: Option<&str>, summary: Summary) {
     let secs = summary
         .last
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let _ = writeln!(
-        std::io::stderr(),
+    // One `write` call, so the line stays whole beside other threads' panic
+    // reports (Rust's hook writes to stderr without taking its lock).
+    let line = format!(
         "wireframe-monitor: {} more panics at {} were not passed to the panic hook within {:?} \
-         (the last at {}); counts and metrics include them",
+         (the last at {}); counts and metrics include them\n",
         summary.suppressed,
-        location.as_deref().unwrap_or("an unknown location"),
+        location.unwrap_or("an unknown location"),
         storm::interval(),
         Utc(secs),
     );
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 /// Writes the summaries of locations whose interval ended (called by the
@@ -161,6 +163,6 @@ pub(crate) fn sweep() {
             .collect()
     };
     for (location, summary) in ended {
-        write_summary(Some(location), summary);
+        write_summary(Some(&location), summary);
     }
 }

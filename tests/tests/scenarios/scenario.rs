@@ -9,6 +9,11 @@ const VAR: &str = "WM_ONCE_SCENARIO";
 /// In the parent: re-runs this binary for `name` only and asserts it
 /// passed. In the child (`WM_ONCE_SCENARIO=name`): runs `scenario`.
 pub fn child(name: &str, scenario: fn()) {
+    let _ = child_stderr(name, scenario);
+}
+
+/// As [`child`]; in the parent, returns the child's stderr.
+pub fn child_stderr(name: &str, scenario: fn()) -> Option<String> {
     if std::env::var(VAR).as_deref() == Ok(name) {
         // Scenarios silence the panic hook: print their own failure.
         if let Err(payload) = std::panic::catch_unwind(scenario) {
@@ -19,7 +24,7 @@ pub fn child(name: &str, scenario: fn()) {
             eprintln!("scenario {name} failed: {}", message.unwrap_or_default());
             std::panic::resume_unwind(payload);
         }
-        return;
+        return None;
     }
     let test = std::thread::current()
         .name()
@@ -39,6 +44,7 @@ pub fn child(name: &str, scenario: fn()) {
         output.status,
         tail(&stderr)
     );
+    Some(stderr.into_owned())
 }
 
 /// The last 40 lines of `text`.

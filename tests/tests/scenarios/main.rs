@@ -1,14 +1,16 @@
-//! "Recorded once" under hostile interleavings (issue 10, point 1): each
-//! scenario runs in a child process of its own (this binary re-executed with
-//! `WM_ONCE_SCENARIO` set), because each needs its own panic-hook set-up:
-//! `install()`ed, never installed, or replaced by the application.
+//! Scenarios that need a process of their own, each run in a child process
+//! (this binary re-executed with `WM_ONCE_SCENARIO` set): "recorded once"
+//! under hostile interleavings, with the panic hook `install()`ed, never
+//! installed, or replaced by the application (issue 10, point 1), and panic
+//! storms with the chained hook's stderr captured (issue 12).
 
 mod cleanup;
 mod cross_runtime;
 mod reentrant;
 mod scenario;
+mod storm;
 
-use scenario::child;
+use scenario::{child, child_stderr};
 
 /// (a) inner `resume` handlers on another runtime, re-raised by the outer
 /// one, 1,000 tasks at once: 0 extra counts.
@@ -50,4 +52,15 @@ fn f_tracing_layer_reenters() {
 #[test]
 fn f_metrics_recorder_reenters() {
     child("f_metrics", reentrant::metrics_recorder);
+}
+
+/// A storm of 120,000 panics on one handler beside a rarely panicking one:
+/// exact counts, bounded events and hook reports, summaries that add up, a
+/// backtrace on reported panics.
+#[test]
+fn storm_is_limited_and_exact() {
+    let stderr = child_stderr("storm", storm::run);
+    if let Some(stderr) = stderr {
+        storm::check_stderr(&stderr);
+    }
 }
