@@ -38,3 +38,5 @@ mod rows;
 mod server;
 #[cfg(feature = "enabled")]
 mod shapes;
+#[cfg(feature = "enabled")]
+mod spans;
