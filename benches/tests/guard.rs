@@ -69,7 +69,7 @@ fn both_panic_variants_catch_the_panic() {
         assert!(raw_catch(1));
         let err = monitored_panicking(1).unwrap_err();
         assert!(
-            err.to_string().contains("connection reset by peer"),
+            format!("{err:#}").contains("connection reset by peer"),
             "{err}"
         );
     });

@@ -103,7 +103,8 @@ async fn panicking_frame_is_contained_counted_and_the_connection_answers_again()
         text.contains("connection handler `lookup` panicked"),
         "{text}"
     );
-    assert!(text.contains("index of key \"panic\" is corrupt"), "{text}");
+    // The client learns which handler failed, never the panic's text.
+    assert!(!text.contains("is corrupt"), "{text}");
     // Same connection, next frame: answered.
     assert_eq!(reply(&mut client, ROUTE_LOOKUP, b"colour").await, b"blue");
 
