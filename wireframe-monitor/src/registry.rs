@@ -27,8 +27,6 @@ pub(crate) struct Entry {
     overflow_calls: AtomicU64,
     overflow_done: AtomicU64,
     pub(crate) last: Mutex<Option<LastPanic>>,
-    #[cfg(feature = "metrics")]
-    pub(crate) keys: crate::publish::Keys,
 }
 
 static ENTRIES: RwLock<Vec<&'static Entry>> = RwLock::new(Vec::new());
@@ -56,8 +54,6 @@ pub(crate) fn register(
         overflow_calls: AtomicU64::new(0),
         overflow_done: AtomicU64::new(0),
         last: Mutex::new(None),
-        #[cfg(feature = "metrics")]
-        keys: crate::publish::Keys::new(handler, labels),
     }));
     entries.push(entry);
     entry
