@@ -37,6 +37,15 @@ fn labelled(fail: bool) -> Option<()> {
     Some(())
 }
 
+/// One call of [`PLAIN`] that does not panic.
+///
+/// # Panics
+///
+/// If the call does not return `Some`.
+pub fn call_plain() {
+    assert_eq!(plain(false), Some(()));
+}
+
 /// The two handler names, in the order of [`Made`]'s arrays.
 #[must_use]
 pub fn handlers() -> [&'static str; 2] {

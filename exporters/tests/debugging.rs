@@ -1,11 +1,30 @@
 //! `metrics_util`'s `DebuggingRecorder` as the global recorder: its
 //! snapshot after the workload equals what was made, every metric carries
-//! its description.
+//! its description. Then a `flush()` under a local `DebuggingRecorder`
+//! gives it the whole totals and leaves the global bookkeeping alone.
 
 use std::collections::BTreeMap;
 
-use metrics_util::debugging::{DebugValue, DebuggingRecorder};
-use wireframe_monitor_exporters::{handler_of, is_checked, run};
+use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
+use wireframe_monitor::names;
+use wireframe_monitor_exporters::{PLAIN, handler_of, is_checked, run};
+
+/// `calls_total` of `handler` in a fresh snapshot (taking counters out).
+fn calls(snapshotter: &Snapshotter, handler: &str) -> Option<u64> {
+    snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .find_map(|(key, _, _, value)| match value {
+            DebugValue::Counter(n)
+                if key.key().name() == names::CALLS_TOTAL
+                    && key.key().labels().any(|l| l.value() == handler) =>
+            {
+                Some(n)
+            }
+            _ => None,
+        })
+}
 
 #[test]
 fn debugging_recorder_shows_exact_totals() {
@@ -42,4 +61,19 @@ fn debugging_recorder_shows_exact_totals() {
     }
     println!("DebuggingRecorder received: {got:?}");
     assert_eq!(got, made.expected());
+
+    // A local recorder gets the whole totals, each time it is flushed.
+    let local = DebuggingRecorder::new();
+    let local_snapshotter = local.snapshotter();
+    for _ in 0..2 {
+        metrics::with_local_recorder(&local, wireframe_monitor::flush);
+        assert_eq!(calls(&local_snapshotter, PLAIN), Some(made.calls[0]));
+    }
+    // The global recorder's bookkeeping is untouched: nothing new to send,
+    // then exactly one more call.
+    wireframe_monitor::flush();
+    assert_eq!(calls(&snapshotter, PLAIN).unwrap_or(0), 0);
+    wireframe_monitor_exporters::call_plain();
+    wireframe_monitor::flush();
+    assert_eq!(calls(&snapshotter, PLAIN), Some(1));
 }

@@ -10,8 +10,15 @@ use metrics_exporter_dogstatsd::DogStatsDBuilder;
 use wireframe_monitor::names;
 use wireframe_monitor_exporters::{handler_of, is_checked};
 
-/// One DogStatsD line `name:value|type|#k:v,…`: name, value, type, tags.
-fn parse(line: &str) -> Option<(&str, f64, &str, Vec<(&str, &str)>)> {
+/// One `DogStatsD` line, `name:value|type|#k:v,…`.
+struct Line<'a> {
+    name: &'a str,
+    value: f64,
+    kind: &'a str,
+    tags: Vec<(&'a str, &'a str)>,
+}
+
+fn parse(line: &str) -> Option<Line<'_>> {
     let mut parts = line.split('|');
     let (name, value) = parts.next()?.split_once(':')?;
     let kind = parts.next()?;
@@ -23,7 +30,12 @@ fn parse(line: &str) -> Option<(&str, f64, &str, Vec<(&str, &str)>)> {
             }
         }
     }
-    Some((name, value.parse().ok()?, kind, tags))
+    Some(Line {
+        name,
+        value: value.parse().ok()?,
+        kind,
+        tags,
+    })
 }
 
 #[test]
@@ -47,7 +59,7 @@ fn dogstatsd_deltas_sum_to_exact_totals() {
 
     // Counters: the sum of every delta received; gauges: the last value.
     let mut got: BTreeMap<(String, String), u64> = BTreeMap::new();
-    let mut buf = [0u8; 65_536];
+    let mut buf = vec![0u8; 65_536];
     let deadline = Instant::now() + Duration::from_secs(10);
     while got != want && Instant::now() < deadline {
         let Ok(n) = socket.recv(&mut buf) else {
@@ -55,13 +67,16 @@ fn dogstatsd_deltas_sum_to_exact_totals() {
         };
         let payload = std::str::from_utf8(&buf[..n]).expect("UTF-8 payload");
         for line in payload.lines().filter(|l| !l.is_empty()) {
-            let (name, value, kind, tags) =
-                parse(line).unwrap_or_else(|| panic!("bad line {line}"));
+            let Line {
+                name,
+                value,
+                kind,
+                tags,
+            } = parse(line).unwrap_or_else(|| panic!("bad line {line}"));
             if !is_checked(name) {
                 continue;
             }
-            let handler =
-                handler_of(tags).unwrap_or_else(|| panic!("unexpected tags: {line}"));
+            let handler = handler_of(tags).unwrap_or_else(|| panic!("unexpected tags: {line}"));
             assert!(value >= 0.0 && value.fract() == 0.0, "{line}");
             #[expect(
                 clippy::cast_possible_truncation,

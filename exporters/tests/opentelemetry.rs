@@ -47,9 +47,12 @@ fn opentelemetry_streams_show_exact_totals() {
             .expect("first recorder");
         provider = Some(p);
     });
-    provider.expect("installed").force_flush().expect("force flush");
-    let exported: Vec<ResourceMetrics> = exporter.get_finished_metrics().expect("metrics");
-    let last = exported.last().expect("one export");
+    provider
+        .expect("installed")
+        .force_flush()
+        .expect("force flush");
+    let exports: Vec<ResourceMetrics> = exporter.get_finished_metrics().expect("metrics");
+    let last = exports.last().expect("one export");
 
     let mut got = BTreeMap::new();
     let mut streams: BTreeMap<String, usize> = BTreeMap::new();
@@ -68,7 +71,10 @@ fn opentelemetry_streams_show_exact_totals() {
             for (handler, value) in points(metric.data()) {
                 let handler =
                     handler.unwrap_or_else(|| panic!("{name}: a point with unexpected labels"));
-                assert!(label_sets.insert(handler.clone()), "{name}{{{handler}}}: two points");
+                assert!(
+                    label_sets.insert(handler.clone()),
+                    "{name}{{{handler}}}: two points"
+                );
                 assert!(value >= 0.0 && value.fract() == 0.0, "{name} = {value}");
                 #[expect(
                     clippy::cast_possible_truncation,
@@ -88,6 +94,9 @@ fn opentelemetry_streams_show_exact_totals() {
         streams.values().all(|&n| n == 1),
         "one instrument per metric name, not split: {streams:?}"
     );
-    assert!(undescribed.is_empty(), "without description: {undescribed:?}");
+    assert!(
+        undescribed.is_empty(),
+        "without description: {undescribed:?}"
+    );
     assert_eq!(got, made.expected());
 }

@@ -8,8 +8,11 @@ use metrics_exporter_prometheus::PrometheusBuilder;
 use wireframe_monitor::names;
 use wireframe_monitor_exporters::{handler_of, is_checked, run};
 
+/// The labels of a sample, `(key, value)`.
+type Labels<'a> = Vec<(&'a str, &'a str)>;
+
 /// `(name, labels, value)` of a sample line `name{k="v",…} value`.
-fn sample(line: &str) -> Option<(&str, Vec<(&str, &str)>, f64)> {
+fn sample(line: &str) -> Option<(&str, Labels<'_>, f64)> {
     let (series, value) = line.rsplit_once(' ')?;
     let (name, labels) = match series.split_once('{') {
         Some((name, rest)) => (name, rest.strip_suffix('}')?),
@@ -39,13 +42,15 @@ fn prometheus_exposition_shows_exact_totals() {
     let text = handle.expect("installed").render();
 
     let mut got = BTreeMap::new();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let (name, labels, value) = sample(line).unwrap_or_else(|| panic!("bad line {line}"));
         if !is_checked(name) {
             continue;
         }
-        let handler =
-            handler_of(labels).unwrap_or_else(|| panic!("unexpected labels: {line}"));
+        let handler = handler_of(labels).unwrap_or_else(|| panic!("unexpected labels: {line}"));
         assert!(value >= 0.0 && value.fract() == 0.0, "{line}");
         #[expect(
             clippy::cast_possible_truncation,

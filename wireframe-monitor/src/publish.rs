@@ -111,15 +111,17 @@ struct Keys {
 
 impl Keys {
     fn new(entry: &Entry) -> Self {
-        let labels: Vec<Label> =
-            std::iter::once(Label::from_static_parts(names::HANDLER_LABEL, entry.handler))
-                .chain(
-                    entry
-                        .labels
-                        .iter()
-                        .map(|&(k, v)| Label::from_static_parts(k, v)),
-                )
-                .collect();
+        let labels: Vec<Label> = std::iter::once(Label::from_static_parts(
+            names::HANDLER_LABEL,
+            entry.handler,
+        ))
+        .chain(
+            entry
+                .labels
+                .iter()
+                .map(|&(k, v)| Label::from_static_parts(k, v)),
+        )
+        .collect();
         let key = |name: &'static str| Key::from_parts(name, labels.clone());
         Self {
             calls: key(names::CALLS_TOTAL),
@@ -268,7 +270,9 @@ impl Table {
                 let (calls, active) = entry.calls_active();
                 let keys = self.keys(entry);
                 CALLS.counter(recorder, &keys.calls).absolute(calls);
-                ACTIVE.gauge(recorder, &keys.active).set(gauge_value(active));
+                ACTIVE
+                    .gauge(recorder, &keys.active)
+                    .set(gauge_value(active));
                 PANICS.counter(recorder, &keys.panics).increment(0);
             });
         }
@@ -383,14 +387,14 @@ pub fn flush() {
         let (global, final_) = match known {
             None => return, // re-entered from a recorder
             Some(Some(global)) => (global, true),
-            Some(None) => match global_recorder() {
-                Some(global) => global,
-                None => {
+            Some(None) => {
+                let Some(global) = global_recorder() else {
                     // Cannot tell local from global: leave it to the publisher.
                     crate::record::count_failure();
                     return;
-                }
-            },
+                };
+                global
+            }
         };
         let Some(mut table) = lock() else { return };
         if final_ {
@@ -462,4 +466,47 @@ pub(crate) fn start_publisher(interval: Duration) {
             crate::record::count_failure();
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use metrics::{
+        Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit,
+    };
+
+    /// A recorder whose every call panics (not zero-sized: told apart from
+    /// the no-op recorder by address).
+    struct Broken(#[expect(dead_code, reason = "only gives the recorder a size")] u8);
+
+    impl Recorder for Broken {
+        fn describe_counter(&self, _: KeyName, _: Option<Unit>, _: SharedString) {
+            panic!("broken recorder");
+        }
+        fn describe_gauge(&self, _: KeyName, _: Option<Unit>, _: SharedString) {
+            panic!("broken recorder");
+        }
+        fn describe_histogram(&self, _: KeyName, _: Option<Unit>, _: SharedString) {
+            panic!("broken recorder");
+        }
+        fn register_counter(&self, _: &Key, _: &Metadata<'_>) -> Counter {
+            panic!("broken recorder");
+        }
+        fn register_gauge(&self, _: &Key, _: &Metadata<'_>) -> Gauge {
+            panic!("broken recorder");
+        }
+        fn register_histogram(&self, _: &Key, _: &Metadata<'_>) -> Histogram {
+            panic!("broken recorder");
+        }
+    }
+
+    #[test]
+    fn a_panicking_local_recorder_never_escapes_flush_or_describe() {
+        crate::registry::register("publish_unit", &[]);
+        let before = crate::recording_failures();
+        metrics::with_local_recorder(&Broken(0), super::flush);
+        let after_flush = crate::recording_failures();
+        assert!(after_flush > before, "counted");
+        metrics::with_local_recorder(&Broken(0), super::describe);
+        assert!(crate::recording_failures() > after_flush, "counted");
+    }
 }
