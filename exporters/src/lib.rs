@@ -19,6 +19,16 @@ pub const LABELLED: &str = "exporter_labelled";
 /// The static labels of [`LABELLED`].
 pub const LABELS: [(&str, &str); 2] = [("proto", "v2"), ("tier", "edge")];
 
+/// Every metric the workload makes, sorted by name (`build_info` too: the
+/// workload sets it).
+pub const ALL_METRICS: [&str; 5] = [
+    names::BUILD_INFO,
+    names::ACTIVE,
+    names::CALLS_TOTAL,
+    names::LAST_PANIC_TIMESTAMP_SECONDS,
+    names::PANICS_TOTAL,
+];
+
 /// Threads of the concurrent phase.
 pub const THREADS: u64 = 2;
 /// Calls per thread in the concurrent phase; 1 % of them panic (one in
@@ -115,6 +125,7 @@ pub fn run(install_recorder: impl FnOnce()) -> Made {
         made.call(i % 2, i >= 4, true);
     }
     Installer::new()
+        .build_info("0.0.0-exporters")
         .quiet_contained(true)
         .publish_interval(Duration::from_millis(10))
         .install();

@@ -3,11 +3,11 @@
 //! its description. Then a `flush()` under a local `DebuggingRecorder`
 //! gives it the whole totals and leaves the global bookkeeping alone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use wireframe_monitor::names;
-use wireframe_monitor_exporters::{PLAIN, handler_of, is_checked, run};
+use wireframe_monitor_exporters::{ALL_METRICS, PLAIN, handler_of, is_checked, run};
 
 /// `calls_total` of `handler` in a fresh snapshot (taking counters out).
 fn calls(snapshotter: &Snapshotter, handler: &str) -> Option<u64> {
@@ -33,14 +33,18 @@ fn debugging_recorder_shows_exact_totals() {
     let made = run(|| recorder.install().expect("first recorder"));
 
     let mut got = BTreeMap::new();
+    let mut described = BTreeSet::new();
     for (key, _unit, description, value) in snapshotter.snapshot().into_vec() {
         let key = key.key();
+        if key.name().starts_with("wireframe_") {
+            assert!(description.is_some(), "{} has no description", key.name());
+            described.insert(key.name().to_owned());
+        }
         if !is_checked(key.name()) {
             continue;
         }
         let handler = handler_of(key.labels().map(|l| (l.key(), l.value())))
             .unwrap_or_else(|| panic!("unexpected labels on {key:?}"));
-        assert!(description.is_some(), "{} has no description", key.name());
         let value = match value {
             DebugValue::Counter(n) => n,
             DebugValue::Gauge(g) => {
@@ -59,6 +63,10 @@ fn debugging_recorder_shows_exact_totals() {
         let previous = got.insert((key.name().to_owned(), handler), value);
         assert!(previous.is_none(), "duplicated series {key:?}");
     }
+    assert_eq!(
+        described.iter().map(String::as_str).collect::<Vec<_>>(),
+        ALL_METRICS
+    );
     println!("DebuggingRecorder received: {got:?}");
     assert_eq!(got, made.expected());
 

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use metrics_exporter_opentelemetry::Recorder;
 use opentelemetry_sdk::metrics::InMemoryMetricExporter;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMetrics};
-use wireframe_monitor_exporters::{handler_of, is_checked, run};
+use wireframe_monitor_exporters::{ALL_METRICS, handler_of, is_checked, run};
 
 /// `(handler, value)` of every data point of a counter or gauge.
 fn points(data: &AggregatedMetrics) -> Vec<(Option<String>, f64)> {
@@ -60,12 +60,15 @@ fn opentelemetry_streams_show_exact_totals() {
     for scope in last.scope_metrics() {
         for metric in scope.metrics() {
             let name = metric.name();
-            if !is_checked(name) {
+            if !name.starts_with("wireframe_") {
                 continue;
             }
             *streams.entry(name.to_owned()).or_default() += 1;
             if metric.description().is_empty() {
                 undescribed.insert(name.to_owned());
+            }
+            if !is_checked(name) {
+                continue;
             }
             let mut label_sets = BTreeSet::new();
             for (handler, value) in points(metric.data()) {
@@ -90,6 +93,11 @@ fn opentelemetry_streams_show_exact_totals() {
     }
     println!("OpenTelemetry (cumulative) received: {got:?}");
     println!("instruments per metric name: {streams:?}");
+    assert_eq!(
+        streams.keys().map(String::as_str).collect::<Vec<_>>(),
+        ALL_METRICS,
+        "every metric, once"
+    );
     assert!(
         streams.values().all(|&n| n == 1),
         "one instrument per metric name, not split: {streams:?}"

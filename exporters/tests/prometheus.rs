@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 
 use metrics_exporter_prometheus::PrometheusBuilder;
-use wireframe_monitor::names;
-use wireframe_monitor_exporters::{handler_of, is_checked, run};
+use wireframe_monitor_exporters::{ALL_METRICS, handler_of, is_checked, run};
 
 /// The labels of a sample, `(key, value)`.
 type Labels<'a> = Vec<(&'a str, &'a str)>;
@@ -61,7 +60,7 @@ fn prometheus_exposition_shows_exact_totals() {
         let previous = got.insert((name.to_owned(), handler), value);
         assert!(previous.is_none(), "duplicated series: {line}");
     }
-    for name in [names::CALLS_TOTAL, names::PANICS_TOTAL, names::ACTIVE] {
+    for name in ALL_METRICS {
         let help = format!("# HELP {name} ");
         assert_eq!(text.matches(&help).count(), 1, "{name}: one HELP\n{text}");
     }
