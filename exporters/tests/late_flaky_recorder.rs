@@ -1,18 +1,23 @@
-//! A global recorder whose counters and gauges panic (`increment`,
-//! `absolute`, `set`) while [`BROKEN`] is set: `flush()` returns normally,
-//! counts each failure in `recording_failures()`, and once the recorder
-//! works again the next `flush()` sends what the failed ones could not, so
-//! the totals are exact.
+//! A global recorder installed after `install()` and after the first calls,
+//! whose counters and gauges panic (`increment`, `absolute`, `set`) while
+//! [`BROKEN`] is set:
+//! - the background publisher picks the late recorder up and sends the
+//!   earlier calls, described;
+//! - `flush()` returns normally while the recorder panics, counting each
+//!   failure in `recording_failures()`; once the recorder works again the
+//!   next `flush()` sends what the failed ones could not, so the totals are
+//!   exact.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::time::{Duration, Instant};
 
 use metrics::{
     Counter, CounterFn, Gauge, GaugeFn, Histogram, Key, KeyName, Metadata, Recorder, SharedString,
     Unit,
 };
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
-use wireframe_monitor::{monitored_connection, names, recording_failures};
+use wireframe_monitor::{Installer, monitored_connection, names, recording_failures};
 
 /// While set, every counter and gauge update panics.
 static BROKEN: AtomicBool = AtomicBool::new(false);
@@ -79,17 +84,18 @@ impl Recorder for Flaky {
 fn handle() {}
 
 /// `calls_total` of `flaky_conn` in a fresh snapshot (the debugging
-/// recorder's snapshot takes the counter's value out).
+/// recorder's snapshot takes the counter's value out); it must be described.
 fn calls(snapshotter: &Snapshotter) -> Option<u64> {
     snapshotter
         .snapshot()
         .into_vec()
         .into_iter()
-        .find_map(|(key, _, _, value)| match value {
+        .find_map(|(key, _, description, value)| match value {
             DebugValue::Counter(n)
                 if key.key().name() == names::CALLS_TOTAL
                     && key.key().labels().any(|l| l.value() == "flaky_conn") =>
             {
+                assert!(description.is_some(), "calls_total is described");
                 Some(n)
             }
             _ => None,
@@ -97,18 +103,30 @@ fn calls(snapshotter: &Snapshotter) -> Option<u64> {
 }
 
 #[test]
-fn a_panicking_recorder_never_escapes_flush() {
+fn a_late_recorder_is_picked_up_and_a_panicking_one_never_escapes_flush() {
     // Quiet: the recorder's panics would print through the default hook.
     std::panic::set_hook(Box::new(|_| {}));
+    Installer::new()
+        .publish_interval(Duration::from_millis(50))
+        .install();
+    for _ in 0..3 {
+        handle();
+    }
     let recorder = DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();
     metrics::set_global_recorder(Flaky(recorder)).expect("first recorder");
 
-    for _ in 0..3 {
-        handle();
+    // No flush: the background publisher finds the new recorder.
+    let mut seen = 0;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while seen < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+        seen += calls(&snapshotter).unwrap_or(0);
     }
-    wireframe_monitor::flush();
-    assert_eq!(calls(&snapshotter), Some(3));
+    assert_eq!(
+        seen, 3,
+        "the publisher sent the calls made before the recorder"
+    );
     assert_eq!(recording_failures(), 0);
 
     for _ in 0..4 {
@@ -120,6 +138,7 @@ fn a_panicking_recorder_never_escapes_flush() {
     assert!(failures >= 1, "the failure is counted");
     wireframe_monitor::flush();
     assert!(recording_failures() > failures, "each failure is counted");
+    // (The background publisher may have failed too meanwhile.)
     BROKEN.store(false, SeqCst);
     let _ = std::panic::take_hook();
 
