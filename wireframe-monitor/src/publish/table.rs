@@ -116,7 +116,10 @@ impl Table {
     }
 
     /// Publishes every entry to the global `recorder`: increments since the
-    /// last publish, `active` set.
+    /// last publish, `active` set. An increment that panics is not marked
+    /// sent, so the next publish sends it again: nothing is lost by an
+    /// exporter that failed before counting (one that failed after counting
+    /// would count it twice; neither can be told from here).
     pub(super) fn publish_global(&mut self, recorder: &dyn Recorder) {
         self.adopt(recorder, address(recorder));
         for entry in registry::entries() {
