@@ -37,6 +37,8 @@
 //!   function were not annotated, nothing is recorded.
 //! - `metrics`: publish through the [`metrics`](https://docs.rs/metrics) facade.
 //! - `tracing`: emit the [`tracing`](https://docs.rs/tracing) event.
+//! - `tokio`: [`PeerAddr`] for `tokio::net::TcpStream`. Off, tokio is not a
+//!   dependency: a std-only server does not pull it.
 //!
 //! # `panic = "abort"`
 //!
@@ -68,6 +70,7 @@ pub use panic::{ConnectionPanic, PanicFallback, PayloadKind};
 pub use peer::PeerAddr;
 pub use policy::{MessagePolicy, PeerPolicy};
 #[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use publish::flush;
 pub use record::recording_failures;
 pub use registry::{HandlerStats, counter_shards, snapshot};
