@@ -40,11 +40,25 @@
 //! - `tokio`: [`PeerAddr`] for `tokio::net::TcpStream`. Off, tokio is not a
 //!   dependency: a std-only server does not pull it.
 //!
+//! # Panic hooks and error reporters
+//!
+//! [`install`] chains the panic hook set before it: Rust's stderr report, or
+//! an error reporter's panic integration (Sentry's, for one). By default that
+//! hook still runs for every panic, so a reporter sees each contained panic
+//! as an ordinary, unhandled one, with its unredacted message. With
+//! [`Installer::quiet_contained(true)`](Installer::quiet_contained) it runs
+//! only for panics that are not contained, and the reporter gets nothing for
+//! contained ones: report those from a [`PanicHandler`] as handled errors,
+//! tagged with [`PanicEvent::handler`] (the README shows one). Install the
+//! reporter first, then call [`install`].
+//!
 //! # `panic = "abort"`
 //!
 //! With `panic = "abort"` in the Cargo profile a panic ends the process
 //! before any guard runs: nothing can be caught, counted or contained.
 //! [`install`] logs a warning once in such a build.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod event;
 mod handler;
@@ -129,3 +143,8 @@ pub mod __private {
     pub use crate::shard::SlotCache;
     pub use std::thread_local;
 }
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
