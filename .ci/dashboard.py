@@ -19,6 +19,9 @@ live Prometheus.
    (range query, or instant query for `instant` targets) for "All" and for
    each single job x handler. Every one must return data, and every label a
    legend/title format names must be on the result.
+4. While the three demos run, the critical-handler page is checked live:
+   exactly one WireframeCriticalHandlerPanicked alert per critical handler
+   (not one per replica), its `instances` annotation naming all three.
 
 Prometheus and promtool come from Debian's `prometheus` package; when they
 are missing, `.ci/prometheus.sh --rules-only` installs them. Every process
@@ -240,6 +243,25 @@ def label_values(prom, definition, env, start, end):
     return prom.api("label/%s/values" % m.group(2), **params)
 
 
+def critical_page(prom, targets):
+    """Problems with the live WireframeCriticalHandlerPanicked alerts."""
+    alerts = [a for a in prom.api("alerts")["alerts"] if a["labels"]["alertname"] == "WireframeCriticalHandlerPanicked"]
+    keys = [tuple(sorted(a["labels"].items())) for a in alerts]
+    if not alerts:
+        return ["no WireframeCriticalHandlerPanicked alert yet"], []
+    problems = []
+    if len(set(keys)) != len(keys) or any("instance" in a["labels"] for a in alerts):
+        problems.append("critical page is not one alert per handler: %s" % [a["labels"] for a in alerts])
+    for a in alerts:
+        listed = a["annotations"].get("instances", "").split(", ")
+        if sorted(listed) != sorted(targets):
+            problems.append("critical page for %s lists %s, expected all of %s" % (a["labels"].get("handler"), listed, targets))
+    report = ["live alert WireframeCriticalHandlerPanicked %s handler=%s: instances: %s; summary: %s"
+              % (a["state"], a["labels"].get("handler"), a["annotations"].get("instances"), a["annotations"].get("summary"))
+              for a in alerts]
+    return problems, report
+
+
 def run_checks(prom, dash, t0):
     """Returns (problems, report lines)."""
     end = time.time()
@@ -363,14 +385,17 @@ def main():
             up = int(float(up[0]["value"][1])) if up else 0
             problems, report = run_checks(prom, dash, t0) if up == INSTANCES else (["%d of %d targets up" % (up, INSTANCES)], [])
             if not problems:
+                problems, page_report = critical_page(prom, targets)
+                report += page_report
+            if not problems:
                 break
             if time.monotonic() > deadline:
                 raise Fail("after %ds:\n  %s\n%s" % (WAIT_SECS, "\n  ".join(problems), tail(plog)))
             time.sleep(3)
         for line in report:
             log(line)
-        log("OK: %d targets up; every panel query and annotation returns data (All and each single job x handler), %.0fs after Prometheus started"
-            % (up, time.time() - t0))
+        log("OK: %d targets up; every panel query and annotation returns data (All and each single job x handler);"
+            " one critical page per handler naming all %d instances; %.0fs after Prometheus started" % (up, INSTANCES, time.time() - t0))
         return 0
     finally:
         for p in reversed(procs):

@@ -49,8 +49,9 @@
 //! [`Installer::quiet_contained(true)`](Installer::quiet_contained) it runs
 //! only for panics that are not contained, and the reporter gets nothing for
 //! contained ones: report those from a [`PanicHandler`] as handled errors,
-//! tagged with [`PanicEvent::handler`] (the README shows one). Install the
-//! reporter first, then call [`install`].
+//! tagged with [`PanicEvent::handler`] ([the README shows
+//! one](https://github.com/wireframe-monitor/wireframe-monitor/blob/main/README.md#error-reporters-sentry-and-the-like)).
+//! Install the reporter first, then call [`install`].
 //!
 //! # `panic = "abort"`
 //!
