@@ -37,6 +37,21 @@
 //!   function were not annotated, nothing is recorded.
 //! - `metrics`: publish through the [`metrics`](https://docs.rs/metrics) facade.
 //! - `tracing`: emit the [`tracing`](https://docs.rs/tracing) event.
+//! - `tokio`: [`PeerAddr`] for `tokio::net::TcpStream`. Off, tokio is not a
+//!   dependency: a std-only server does not pull it.
+//!
+//! # Panic hooks and error reporters
+//!
+//! [`install`] chains the panic hook set before it: Rust's stderr report, or
+//! an error reporter's panic integration (Sentry's, for one). By default that
+//! hook still runs for every panic, so a reporter sees each contained panic
+//! as an ordinary, unhandled one, with its unredacted message. With
+//! [`Installer::quiet_contained(true)`](Installer::quiet_contained) it runs
+//! only for panics that are not contained, and the reporter gets nothing for
+//! contained ones: report those from a [`PanicHandler`] as handled errors,
+//! tagged with [`PanicEvent::handler`] ([the README shows
+//! one](https://github.com/wireframe-monitor/wireframe-monitor/blob/main/README.md#error-reporters-sentry-and-the-like)).
+//! Install the reporter first, then call [`install`].
 //!
 //! # Faults the guard cannot contain
 //!
@@ -55,6 +70,8 @@
 //! With `panic = "abort"` in the Cargo profile a panic ends the process
 //! before any guard runs: nothing can be caught, counted or contained.
 //! [`install`] logs a warning once in such a build.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Layers, bottom up; a module imports only from layers below it.
 // Types and small helpers:
@@ -93,6 +110,7 @@ pub use panic::{ConnectionPanic, PanicFallback, PayloadKind};
 pub use peer::PeerAddr;
 pub use policy::{MessagePolicy, PeerPolicy};
 #[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use publish::flush;
 pub use stats::{HandlerStats, counter_shards, snapshot};
 
@@ -151,3 +169,8 @@ pub mod __private {
     pub use crate::site::{Site, SiteRefs};
     pub use std::thread_local;
 }
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
