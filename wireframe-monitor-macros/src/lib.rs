@@ -16,6 +16,8 @@ mod disabled;
 mod expand;
 mod fallback;
 mod item;
+mod params;
+mod spans;
 mod validate;
 
 use proc_macro::TokenStream;

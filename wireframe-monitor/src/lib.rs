@@ -44,6 +44,7 @@
 //! before any guard runs: nothing can be caught, counted or contained.
 //! [`install`] logs a warning once in such a build.
 
+mod diagnose;
 mod event;
 mod handler;
 mod install;
@@ -122,6 +123,7 @@ pub mod __private {
         Contain, Eager, Guarded, Resume, box_pin, contain_async, contain_future, resume_async,
         resume_future,
     };
+    pub use crate::diagnose::{FnOutput, Never};
     pub use crate::guard::{NoPeer, Peer, Site, SiteRefs, contain, peer_of, resume};
     pub use crate::shard::SlotCache;
     pub use std::thread_local;
