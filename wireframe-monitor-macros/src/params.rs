@@ -51,7 +51,10 @@ fn binds_ref_mut(pat: &Pat) -> bool {
     match pat {
         Pat::Ident(ident) => {
             (ident.by_ref.is_some() && ident.mutability.is_some())
-                || ident.subpat.as_ref().is_some_and(|(_, sub)| binds_ref_mut(sub))
+                || ident
+                    .subpat
+                    .as_ref()
+                    .is_some_and(|(_, sub)| binds_ref_mut(sub))
         }
         Pat::Or(or) => or.cases.iter().any(binds_ref_mut),
         Pat::Paren(paren) => binds_ref_mut(&paren.pat),
@@ -81,8 +84,9 @@ pub(crate) fn rewrite(sig: &Signature, peer: Option<&Ident>) -> Params {
                 bindings.extend(quote!(#(#cfgs)* let _ = &#token;));
             }
             FnArg::Typed(typed) => {
-                let (lints, kept): (Vec<_>, Vec<_>) =
-                    std::mem::take(&mut typed.attrs).into_iter().partition(is_lint);
+                let (lints, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut typed.attrs)
+                    .into_iter()
+                    .partition(is_lint);
                 let cfgs: Vec<_> = kept.iter().filter(|a| is_cfg(a)).cloned().collect();
                 typed.attrs = kept;
                 let attrs = quote!(#(#cfgs)* #(#lints)*);

@@ -82,7 +82,12 @@ fn name_span(ty: &Type) -> Option<Span> {
 
 /// `path(arguments)` spanning from `first` to `last`: the tokens of `path`
 /// (a path has no groups) at `first`, the parentheses at `last`.
-pub(crate) fn call_between(first: Span, last: Span, path: TokenStream, arguments: TokenStream) -> TokenStream {
+pub(crate) fn call_between(
+    first: Span,
+    last: Span,
+    path: TokenStream,
+    arguments: TokenStream,
+) -> TokenStream {
     let mut arguments = Group::new(Delimiter::Parenthesis, arguments);
     arguments.set_span(last);
     let path = path.into_iter().map(|mut token| {

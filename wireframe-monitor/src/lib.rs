@@ -119,11 +119,11 @@ pub use wireframe_monitor_macros::monitored_connection;
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::diagnose::{FnOutput, Never};
     pub use crate::future::{
         Contain, Eager, Guarded, Resume, box_pin, contain_async, contain_future, resume_async,
         resume_future,
     };
-    pub use crate::diagnose::{FnOutput, Never};
     pub use crate::guard::{NoPeer, Peer, Site, SiteRefs, contain, peer_of, resume};
     pub use crate::shard::SlotCache;
     pub use std::thread_local;

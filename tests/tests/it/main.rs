@@ -31,6 +31,8 @@ mod observe;
 #[cfg(feature = "enabled")]
 mod outcomes;
 #[cfg(feature = "enabled")]
+mod peer_stream;
+#[cfg(feature = "enabled")]
 mod policy;
 #[cfg(feature = "enabled")]
 mod rows;
