@@ -14,7 +14,7 @@
 //! ([`Span::mixed_site`]). The guard call is spanned on the return type
 //! ([`FallbackSpans`]) so a missing `PanicFallback` is reported there.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{Block, Ident};
 
@@ -144,7 +144,11 @@ fn guard_call(
     } else {
         guarded
     };
+    // The `async` block is the expansion's, not the user's: a body that
+    // returns a future (`-> Ready<u8>`) is an `async fn`'s, which clippy's
+    // `async_yields_async` does not lint.
     quote! {
+        #[allow(clippy::async_yields_async)]
         let #local = #body;
         #guarded
     }
@@ -188,19 +192,18 @@ fn return_hint(function: &Function) -> TokenStream {
 }
 
 /// The body as the guard runs it: the arguments bound under the user's
-/// names, then the user's block, its value bound before it is returned so
-/// its temporaries are dropped before the arguments, as in the function
-/// (the `return` is unreachable when the block diverges: allowed there).
+/// names, then the user's block as the body of a match arm, a temporary
+/// scope of its own: its temporaries are dropped before the arguments, as
+/// in the function (rustc's `async fn` lowering does the same).
 fn body(params: &Params, hint: &TokenStream, block: &Block) -> TokenStream {
     let bindings = &params.bindings;
     let stmts = &block.stmts;
-    let value = local("__wm_value");
     quote! {
         #bindings
         #hint
-        let #value = { #(#stmts)* };
-        #[allow(unreachable_code, clippy::needless_return)]
-        return #value;
+        match () {
+            () => { #(#stmts)* }
+        }
     }
 }
 
@@ -258,13 +261,20 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             )
         }
     };
-    quote! {
-        #(#outer_attrs)*
-        #vis #sig {
+    // The body's braces keep the user's span, so the item's span is the
+    // user's: lints about the item (`dead_code`) see it as written.
+    let mut body = Group::new(
+        Delimiter::Brace,
+        quote! {
             #(#inner_attrs)*
             #site
             #peer
             #call
-        }
+        },
+    );
+    body.set_span(block.brace_token.span.join());
+    quote! {
+        #(#outer_attrs)*
+        #vis #sig #body
     }
 }

@@ -111,7 +111,14 @@ pub(crate) fn rewrite(sig: &Signature, peer: Option<&Ident>) -> Params {
                         } else {
                             quote!()
                         };
-                        bindings.extend(quote!(#attrs #allow let #mutability #user = #renamed;));
+                        // `let _x = _x;` is a binding "with no side-effect"
+                        // to clippy; a one-element tuple moves the same.
+                        let binding = if user.to_string().starts_with('_') {
+                            quote!(let (#mutability #user,) = (#renamed,);)
+                        } else {
+                            quote!(let #mutability #user = #renamed;)
+                        };
+                        bindings.extend(quote!(#attrs #allow #binding));
                     }
                     pat => {
                         let arg = hidden(&format!("__wm_arg{index}"), pat.span());
