@@ -60,7 +60,7 @@ fn handler_name(args: &Args, function: &Function) -> String {
 /// `let __wm_site = { fn … };`: the nested `fn` returning the handler's
 /// site, in a block of its own so the body cannot see it, bound to a
 /// hygienic local (a zero-sized function item).
-fn site_binding(args: &Args, function: &Function) -> TokenStream {
+fn site_binding(args: &Args, function: &Function, params: &Params) -> TokenStream {
     let handler = handler_name(args, function);
     let labels = args.labels.iter().flat_map(|l| &l.entries).map(|label| {
         let key = label.key.to_string();
@@ -69,7 +69,7 @@ fn site_binding(args: &Args, function: &Function) -> TokenStream {
             LabelValue::Const(path) => quote!((#key, #path)),
         }
     });
-    let local = local("__wm_site");
+    let local = params.local("__wm_site", Span::call_site());
     quote! {
         let #local = {
             #[inline]
@@ -87,16 +87,11 @@ fn site_binding(args: &Args, function: &Function) -> TokenStream {
     }
 }
 
-/// A local of the expansion, invisible to the body.
-fn local(name: &str) -> Ident {
-    params::hidden(name, Span::call_site())
-}
-
 /// `let __wm_peer = …;`: the address of the `peer` argument (its hygienic
 /// name in the signature), read before the body takes the argument.
-fn peer_binding(peer: Option<&Ident>) -> TokenStream {
-    let local = local("__wm_peer");
-    let value = match peer {
+fn peer_binding(params: &Params) -> TokenStream {
+    let local = params.local("__wm_peer", Span::call_site());
+    let value = match &params.peer {
         Some(arg) => quote!(::wireframe_monitor::__private::peer_of(&#arg)),
         None => quote!(::wireframe_monitor::__private::NoPeer),
     };
@@ -121,6 +116,7 @@ enum Call {
 fn guard_call(
     args: &Args,
     function: &Function,
+    params: &Params,
     suffix: &str,
     call: Call,
     body: TokenStream,
@@ -133,11 +129,12 @@ fn guard_call(
     let spans = FallbackSpans::new(function);
     let guard = Ident::new(&format!("{prefix}{suffix}"), Span::call_site());
     let path = quote!(::wireframe_monitor::__private::#guard);
-    let (site, peer) = (local("__wm_site"), local("__wm_peer"));
+    let site = params.local("__wm_site", Span::call_site());
+    let peer = params.local("__wm_peer", Span::call_site());
     if call == Call::Closure {
         return call_between(spans.first, spans.last, path, quote!(#site, #peer, #body));
     }
-    let local = params::hidden("__wm_body", spans.name);
+    let local = params.local("__wm_body", spans.name);
     let guarded = call_between(spans.name, spans.name, path, quote!(#site, #peer, #local));
     let guarded = if call == Call::AwaitAsyncBlock {
         quote_spanned!(spans.name=> #guarded.await)
@@ -169,12 +166,12 @@ fn output(function: &Function) -> TokenStream {
 /// `?` and `return` in the body infer as they do in the `async fn`. It
 /// comes before the body's block, so names the body imports cannot change
 /// what the return type means.
-fn return_hint(function: &Function) -> TokenStream {
+fn return_hint(function: &Function, params: &Params) -> TokenStream {
     if function.return_type().is_none() || !function.return_type_is_nameable() {
         return quote!();
     }
     let ty = output(function);
-    let fake = local("__wm_fake_return");
+    let fake = params.local("__wm_fake_return", Span::call_site());
     quote! {
         #[allow(
             unreachable_code,
@@ -216,9 +213,9 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         block,
         kind,
     } = function;
-    let site = site_binding(args, function);
     let params = params::rewrite(sig, args.peer.as_ref());
-    let peer = peer_binding(params.peer.as_ref());
+    let site = site_binding(args, function, &params);
+    let peer = peer_binding(&params);
     let mut sig = sig.clone();
     sig.inputs.clone_from(&params.inputs);
     let call = match kind {
@@ -229,7 +226,7 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             };
             let body = body(&params, &quote!(), block);
             let closure = quote!(move || #annotation { #body });
-            guard_call(args, function, "", Call::Closure, closure)
+            guard_call(args, function, &params, "", Call::Closure, closure)
         }
         Kind::Async => {
             let call = if desugar::applies(function) {
@@ -239,19 +236,26 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             } else {
                 Call::AwaitAsyncBlock
             };
-            let body = body(&params, &return_hint(function), block);
-            guard_call(args, function, "_async", call, quote!(async move { #body }))
+            let body = body(&params, &return_hint(function, &params), block);
+            guard_call(
+                args,
+                function,
+                &params,
+                "_async",
+                call,
+                quote!(async move { #body }),
+            )
         }
         Kind::ReturnsFuture => {
             let body = body(&params, &quote!(), block);
             let closure = quote!(move || { #body });
-            guard_call(args, function, "_future", Call::Closure, closure)
+            guard_call(args, function, &params, "_future", Call::Closure, closure)
         }
         Kind::ReturnsBoxedFuture => {
             let ty = function.return_type();
             let body = body(&params, &quote!(), block);
             let closure = quote!(move || -> #ty { #body });
-            let call = guard_call(args, function, "_future", Call::Closure, closure);
+            let call = guard_call(args, function, &params, "_future", Call::Closure, closure);
             let spans = FallbackSpans::new(function);
             call_between(
                 spans.first,

@@ -11,7 +11,9 @@
 //! and the names the expansion uses cannot collide with the user's.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use std::collections::HashSet;
+
+use quote::quote;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, Ident, Pat, PatIdent, Signature, Token};
@@ -24,6 +26,26 @@ pub(crate) struct Params {
     pub(crate) bindings: TokenStream,
     /// The hygienic name of the `peer` argument in the signature.
     pub(crate) peer: Option<Ident>,
+    /// Names of arguments, which the expansion's own locals must not take:
+    /// they share one hygiene context with the renamed arguments.
+    taken: HashSet<String>,
+}
+
+impl Params {
+    /// A local of the expansion named `base` (plus `_`s when an argument
+    /// has that name), invisible to the body.
+    pub(crate) fn local(&self, base: &str, span: Span) -> Ident {
+        hidden(&fresh(base, &self.taken), span)
+    }
+}
+
+/// `base`, or `base_`, `base__`, … whichever is not `taken`.
+fn fresh(base: &str, taken: &HashSet<String>) -> String {
+    let mut name = base.to_owned();
+    while taken.contains(&name) {
+        name.push('_');
+    }
+    name
 }
 
 /// A name the body cannot see, located at `span` for diagnostics.
@@ -74,6 +96,17 @@ pub(crate) fn rewrite(sig: &Signature, peer: Option<&Ident>) -> Params {
     let mut inputs = sig.inputs.clone();
     let mut bindings = TokenStream::new();
     let mut peer_ident = None;
+    let mut taken: HashSet<String> = sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            FnArg::Typed(typed) => match &*typed.pat {
+                Pat::Ident(pat) => Some(pat.ident.to_string()),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
     for (index, input) in inputs.iter_mut().enumerate() {
         match input {
             // `self`, `&self`, `mut self`, `self: Box<Self>`: mentioned so
@@ -121,7 +154,9 @@ pub(crate) fn rewrite(sig: &Signature, peer: Option<&Ident>) -> Params {
                         bindings.extend(quote!(#attrs #allow #binding));
                     }
                     pat => {
-                        let arg = hidden(&format!("__wm_arg{index}"), pat.span());
+                        let name = fresh(&format!("__wm_arg{index}"), &taken);
+                        taken.insert(name.clone());
+                        let arg = hidden(&name, pat.span());
                         let original = std::mem::replace(
                             pat,
                             Pat::Ident(PatIdent {
@@ -138,7 +173,7 @@ pub(crate) fn rewrite(sig: &Signature, peer: Option<&Ident>) -> Params {
                             peer_ident = Some(arg.clone());
                         }
                         let mutability = binds_ref_mut(&original).then(|| quote!(mut));
-                        let moved = format_ident!("__wm_arg{}", index, span = arg.span());
+                        let moved = Ident::new(&name, arg.span());
                         if matches!(original, Pat::Wild(_)) {
                             bindings.extend(quote!(#attrs let #moved = #arg;));
                         } else {
@@ -154,5 +189,6 @@ pub(crate) fn rewrite(sig: &Signature, peer: Option<&Ident>) -> Params {
         inputs,
         bindings,
         peer: peer_ident,
+        taken,
     }
 }

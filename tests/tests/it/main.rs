@@ -11,6 +11,8 @@
 mod support;
 
 #[cfg(feature = "enabled")]
+mod breakages;
+#[cfg(feature = "enabled")]
 mod compose;
 #[cfg(not(feature = "enabled"))]
 mod disabled;
