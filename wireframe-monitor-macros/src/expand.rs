@@ -127,14 +127,25 @@ fn guard_call(
         OnPanic::Resume => "resume",
     };
     let spans = FallbackSpans::new(function);
-    let guard = Ident::new(&format!("{prefix}{suffix}"), Span::call_site());
+    // A sync or `async` `contain` guard is called through its `_checked`
+    // form, whose bound reports a missing fallback once.
+    let checked = if mode == OnPanic::Contain && suffix != "_future" {
+        "_checked"
+    } else {
+        ""
+    };
+    let guard = Ident::new(&format!("{prefix}{suffix}{checked}"), Span::call_site());
     let path = quote!(::wireframe_monitor::__private::#guard);
     let site = params.local("__wm_site", Span::call_site());
     let peer = params.local("__wm_peer", Span::call_site());
     if call == Call::Closure {
         return call_between(spans.first, spans.last, path, quote!(#site, #peer, #body));
     }
-    let local = params.local("__wm_body", spans.name);
+    // Call-site resolution (the span of the call itself), so the unmet
+    // bound on the argument and on the call are one error. The body cannot
+    // see it (it is bound after the block) nor an argument of that name
+    // (those are mixed-site).
+    let local = Ident::new("__wm_body", spans.name);
     let guarded = call_between(spans.name, spans.name, path, quote!(#site, #peer, #local));
     let guarded = if call == Call::AwaitAsyncBlock {
         quote_spanned!(spans.name=> #guarded.await)

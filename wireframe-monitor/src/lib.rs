@@ -119,7 +119,9 @@ pub use wireframe_monitor_macros::monitored_connection;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::diagnose::{FnOutput, Never};
+    pub use crate::diagnose::{
+        Checked, FnOutput, FromPanic, Never, contain_async_checked, contain_checked,
+    };
     pub use crate::future::{
         Contain, Eager, Guarded, Resume, box_pin, contain_async, contain_future, resume_async,
         resume_future,
