@@ -206,11 +206,15 @@ fn return_hint(function: &Function, params: &Params) -> TokenStream {
 fn body(params: &Params, hint: &TokenStream, block: &Block) -> TokenStream {
     let bindings = &params.bindings;
     let stmts = &block.stmts;
+    // The user's braces: the block's edition (when its tail temporaries are
+    // dropped) is the user's.
+    let mut user = Group::new(Delimiter::Brace, quote!(#(#stmts)*));
+    user.set_span(block.brace_token.span.join());
     quote! {
         #bindings
         #hint
         match () {
-            () => { #(#stmts)* }
+            () => #user
         }
     }
 }

@@ -50,7 +50,11 @@ fn fresh(base: &str, taken: &HashSet<String>) -> String {
 
 /// A name the body cannot see, located at `span` for diagnostics.
 pub(crate) fn hidden(name: &str, span: Span) -> Ident {
-    Ident::new(name, Span::mixed_site().located_at(span))
+    let span = Span::mixed_site().located_at(span);
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, span),
+        None => Ident::new(name, span),
+    }
 }
 
 /// Lint attributes: they move from the argument to its binding, where the
