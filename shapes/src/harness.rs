@@ -129,7 +129,7 @@ pub fn check_twins(
     assert_eq!(guarded_out, plain_out, "{handler}: the same value");
     assert_eq!(guarded_log, plain_log, "{handler}: the same drops");
 
-    let (fallback, guarded_log) = run(&guarded, 0);
+    let (fallback, contained_log) = run(&guarded, 0);
     assert_eq!(fallback, None, "{handler}: the fallback");
     let log = Log::default();
     let unwound = catch_unwind(AssertUnwindSafe(|| {
@@ -142,7 +142,7 @@ pub fn check_twins(
     }));
     assert!(unwound.is_err(), "{handler}: the plain twin panics");
     assert_eq!(
-        guarded_log,
+        contained_log,
         entries(&log),
         "{handler}: the same drops when panicking"
     );

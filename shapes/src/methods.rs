@@ -272,6 +272,14 @@ impl Service for Echo {
     }
 }
 
+struct Bomb;
+
+impl Service for Bomb {
+    fn call(&self, frame: &[u8]) -> std::io::Result<u8> {
+        Ok(frame[0])
+    }
+}
+
 #[test]
 fn trait_impl_and_default_methods() {
     let service: &dyn Service = &Echo;
@@ -282,14 +290,8 @@ fn trait_impl_and_default_methods() {
         || service.call(b"").ok(),
         &None,
     );
-    // The default method's own panic count: its inner call contains the
-    // panic, so it sees an error, not a panic; make it panic itself.
-    struct Bomb;
-    impl Service for Bomb {
-        fn call(&self, frame: &[u8]) -> std::io::Result<u8> {
-            Ok(frame[0])
-        }
-    }
+    // The default method's own count: `Bomb::call` is not annotated, so its
+    // panic is the default method's.
     check(
         "default_call",
         || Bomb.default_call(b"b").ok(),

@@ -91,9 +91,10 @@ fn site_binding(args: &Args, function: &Function, params: &Params) -> TokenStrea
 /// name in the signature), read before the body takes the argument.
 fn peer_binding(params: &Params) -> TokenStream {
     let local = params.local("__wm_peer", Span::call_site());
-    let value = match &params.peer {
-        Some(arg) => quote!(::wireframe_monitor::__private::peer_of(&#arg)),
-        None => quote!(::wireframe_monitor::__private::NoPeer),
+    let value = if let Some(arg) = &params.peer {
+        quote!(::wireframe_monitor::__private::peer_of(&#arg))
+    } else {
+        quote!(::wireframe_monitor::__private::NoPeer)
     };
     quote!(let #local = #value;)
 }
@@ -119,7 +120,7 @@ fn guard_call(
     params: &Params,
     suffix: &str,
     call: Call,
-    body: TokenStream,
+    body: &TokenStream,
 ) -> TokenStream {
     let mode = args.on_panic.as_ref().map_or(OnPanic::Contain, |a| a.mode);
     let prefix = match mode {
@@ -233,6 +234,7 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     let peer = peer_binding(&params);
     let mut sig = sig.clone();
     sig.inputs.clone_from(&params.inputs);
+    let mut lowered_allow = quote!();
     let call = match kind {
         Kind::Sync => {
             let annotation = match function.return_type() {
@@ -241,12 +243,15 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             };
             let body = body(&params, &quote!(), block);
             let closure = quote!(move || #annotation { #body });
-            guard_call(args, function, &params, "", Call::Closure, closure)
+            guard_call(args, function, &params, "", Call::Closure, &closure)
         }
         Kind::Async => {
             let call = if desugar::applies(function) {
                 let at = FallbackSpans::new(function).name;
                 desugar::lower(&mut sig, &output(function), at);
+                // clippy does not ask an `async fn` to take its arguments
+                // by reference; the `fn` it is lowered to must not either.
+                lowered_allow = quote!(#[allow(clippy::needless_pass_by_value)]);
                 Call::AsyncBlock
             } else {
                 Call::AwaitAsyncBlock
@@ -258,19 +263,19 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
                 &params,
                 "_async",
                 call,
-                quote!(async move { #body }),
+                &quote!(async move { #body }),
             )
         }
         Kind::ReturnsFuture => {
             let body = body(&params, &quote!(), block);
             let closure = quote!(move || { #body });
-            guard_call(args, function, &params, "_future", Call::Closure, closure)
+            guard_call(args, function, &params, "_future", Call::Closure, &closure)
         }
         Kind::ReturnsBoxedFuture => {
             let ty = function.return_type();
             let body = body(&params, &quote!(), block);
             let closure = quote!(move || -> #ty { #body });
-            let call = guard_call(args, function, &params, "_future", Call::Closure, closure);
+            let call = guard_call(args, function, &params, "_future", Call::Closure, &closure);
             let spans = FallbackSpans::new(function);
             call_between(
                 spans.first,
@@ -294,6 +299,7 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     body.set_span(block.brace_token.span.join());
     quote! {
         #(#outer_attrs)*
+        #lowered_allow
         #vis #sig #body
     }
 }

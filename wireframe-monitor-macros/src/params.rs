@@ -117,8 +117,8 @@ pub(crate) fn rewrite(sig: &Signature, peer: Option<&Ident>) -> Params {
             // the `move` body takes it whole, as an `async fn` does.
             FnArg::Receiver(receiver) => {
                 let cfgs = receiver.attrs.iter().filter(|a| is_cfg(a));
-                let token = &receiver.self_token;
-                bindings.extend(quote!(#(#cfgs)* let _ = &#token;));
+                let self_token = &receiver.self_token;
+                bindings.extend(quote!(#(#cfgs)* let _ = &#self_token;));
             }
             FnArg::Typed(typed) => {
                 let (lints, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut typed.attrs)
