@@ -296,3 +296,79 @@ fn trait_method_with_an_owned_stream() {
         assert_eq!(service.call(s, addr), None);
     });
 }
+
+/// The contract's canonical handler: `peer = stream` on the owned stream it
+/// reads from and writes to. Echoes one 4-byte frame reversed; panics on
+/// the magic frame.
+#[monitored_connection(name = "peer_canonical", peer = stream)]
+async fn handle(mut stream: tokio::net::TcpStream) -> std::io::Result<()> {
+    let mut frame = [0; 4];
+    stream.read_exact(&mut frame).await?;
+    assert!(&frame != b"BOOM", "magic frame");
+    frame.reverse();
+    stream.write_all(&frame).await?;
+    stream.shutdown().await
+}
+
+/// Connects, sends `frame`, reads until EOF: the client's address and the
+/// reply.
+async fn client(server: SocketAddr, frame: [u8; 4]) -> (SocketAddr, Vec<u8>) {
+    let mut stream = tokio::net::TcpStream::connect(server)
+        .await
+        .expect("connect");
+    let local = stream.local_addr().expect("local address");
+    stream.write_all(&frame).await.expect("write");
+    let mut reply = Vec::new();
+    // A contained panic drops the stream: the client reads EOF.
+    let _ = stream.read_to_end(&mut reply).await;
+    (local, reply)
+}
+
+#[test]
+fn canonical_handler_serves_a_real_loopback_connection() {
+    let _shared = support::shared();
+    let capture = Capture::default();
+    let (boom_client, results) = capture.run(|| {
+        block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let server = listener.local_addr().unwrap();
+            let mut results = Vec::new();
+            let mut boom_client = None;
+            for frame in [*b"abcd", *b"BOOM", *b"wxyz"] {
+                let serve = async {
+                    let (stream, _) = listener.accept().await.expect("accept");
+                    handle(stream).await
+                };
+                let ((local, reply), served) = tokio::time::timeout(
+                    std::time::Duration::from_secs(10),
+                    async { tokio::join!(client(server, frame), serve) },
+                )
+                .await
+                .expect("each connection ends on its own");
+                if &frame == b"BOOM" {
+                    boom_client = Some(local);
+                }
+                results.push((reply, served.map_err(|e| e.to_string())));
+            }
+            (boom_client.unwrap(), results)
+        })
+    });
+    assert_eq!(results[0], (b"dcba".to_vec(), Ok(())));
+    assert_eq!(results[1].0, b"", "the panicking connection is closed");
+    let error = results[1].1.as_ref().expect_err("contained as an io::Error");
+    assert!(error.contains("peer_canonical") && error.contains("magic frame"), "{error}");
+    assert_eq!(results[2], (b"zyxw".to_vec(), Ok(())));
+
+    let events = capture.monitor_events();
+    let events: Vec<_> = events
+        .iter()
+        .filter(|e| e.field("handler") == Some("peer_canonical"))
+        .collect();
+    assert_eq!(events.len(), 1, "{events:?}");
+    let expected = boom_client.to_string();
+    assert_eq!(events[0].field("peer_addr"), Some(expected.as_str()));
+    let row = row("peer_canonical").expect("a snapshot row");
+    assert_eq!((row.calls(), row.active(), row.panics()), (3, 0, 1));
+}
