@@ -341,12 +341,12 @@ fn canonical_handler_serves_a_real_loopback_connection() {
                     let (stream, _) = listener.accept().await.expect("accept");
                     handle(stream).await
                 };
-                let ((local, reply), served) = tokio::time::timeout(
-                    std::time::Duration::from_secs(10),
-                    async { tokio::join!(client(server, frame), serve) },
-                )
-                .await
-                .expect("each connection ends on its own");
+                let ((local, reply), served) =
+                    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+                        tokio::join!(client(server, frame), serve)
+                    })
+                    .await
+                    .expect("each connection ends on its own");
                 if &frame == b"BOOM" {
                     boom_client = Some(local);
                 }
@@ -357,8 +357,14 @@ fn canonical_handler_serves_a_real_loopback_connection() {
     });
     assert_eq!(results[0], (b"dcba".to_vec(), Ok(())));
     assert_eq!(results[1].0, b"", "the panicking connection is closed");
-    let error = results[1].1.as_ref().expect_err("contained as an io::Error");
-    assert!(error.contains("peer_canonical") && error.contains("magic frame"), "{error}");
+    let error = results[1]
+        .1
+        .as_ref()
+        .expect_err("contained as an io::Error");
+    assert!(
+        error.contains("peer_canonical") && error.contains("magic frame"),
+        "{error}"
+    );
     assert_eq!(results[2], (b"zyxw".to_vec(), Ok(())));
 
     let events = capture.monitor_events();
