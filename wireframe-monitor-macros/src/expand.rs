@@ -234,7 +234,17 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     let peer = peer_binding(&params);
     let mut sig = sig.clone();
     sig.inputs.clone_from(&params.inputs);
-    let mut lowered_allow = quote!();
+    // A `contain` handler does not panic (its panics become the fallback):
+    // clippy must not ask for a `# Panics` section for its body's asserts.
+    let mut allows = if args
+        .on_panic
+        .as_ref()
+        .is_some_and(|a| a.mode == OnPanic::Resume)
+    {
+        quote!()
+    } else {
+        quote!(#[allow(clippy::missing_panics_doc)])
+    };
     let call = match kind {
         Kind::Sync => {
             let annotation = match function.return_type() {
@@ -251,7 +261,7 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
                 desugar::lower(&mut sig, &output(function), at);
                 // clippy does not ask an `async fn` to take its arguments
                 // by reference; the `fn` it is lowered to must not either.
-                lowered_allow = quote!(#[allow(clippy::needless_pass_by_value)]);
+                allows.extend(quote!(#[allow(clippy::needless_pass_by_value)]));
                 Call::AsyncBlock
             } else {
                 Call::AwaitAsyncBlock
@@ -299,7 +309,7 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     body.set_span(block.brace_token.span.join());
     quote! {
         #(#outer_attrs)*
-        #lowered_allow
+        #allows
         #vis #sig #body
     }
 }

@@ -91,6 +91,7 @@ fn a_glob_import_shadowing_the_return_type() {
 // A sync fn returning a `&mut` borrowed from an argument or `&mut self`.
 
 #[monitored_connection(name = "break_first_mut")]
+#[expect(clippy::ptr_arg, reason = "the shape of the issue's example")]
 fn first_mut(frames: &mut Vec<u8>) -> Option<&mut u8> {
     assert!(!frames.is_empty(), "no frame");
     frames.first_mut()

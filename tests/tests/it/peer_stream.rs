@@ -236,7 +236,7 @@ fn boxed_future_fn_with_a_boxed_stream() {
 }
 
 struct Conn {
-    served: u32,
+    outcome: u32,
 }
 
 impl Conn {
@@ -244,13 +244,13 @@ impl Conn {
     fn serve(&mut self, mut stream: std::net::TcpStream) -> Option<u8> {
         let mut byte = [0; 1];
         stream.read_exact(&mut byte).ok()?;
-        self.served += 1;
+        self.outcome += 1;
         panic!("in a &mut self method");
     }
 
     #[monitored_connection(name = "peer_async_method", peer = stream)]
     async fn serve_async(&self, stream: tokio::net::TcpStream) -> Option<u8> {
-        let _ = self.served;
+        let _ = self.outcome;
         drop(stream);
         panic!("in an async method");
     }
@@ -275,14 +275,14 @@ impl Service for Echo {
 
 #[test]
 fn mut_self_method_with_an_owned_stream() {
-    let mut conn = Conn { served: 0 };
+    let mut conn = Conn { outcome: 0 };
     check("peer_method_mut", |s| assert_eq!(conn.serve(s), None));
-    assert_eq!(conn.served, 1, "the body ran on the same `&mut self`");
+    assert_eq!(conn.outcome, 1, "the body ran on the same `&mut self`");
 }
 
 #[test]
 fn async_method_with_an_owned_stream() {
-    let conn = Conn { served: 0 };
+    let conn = Conn { outcome: 0 };
     check("peer_async_method", |s| {
         block_on(async { assert_eq!(conn.serve_async(tokio_stream(s)).await, None) });
     });
@@ -341,7 +341,7 @@ fn canonical_handler_serves_a_real_loopback_connection() {
                     let (stream, _) = listener.accept().await.expect("accept");
                     handle(stream).await
                 };
-                let ((local, reply), served) =
+                let ((local, reply), outcome) =
                     tokio::time::timeout(std::time::Duration::from_secs(10), async {
                         tokio::join!(client(server, frame), serve)
                     })
@@ -350,7 +350,7 @@ fn canonical_handler_serves_a_real_loopback_connection() {
                 if &frame == b"BOOM" {
                     boom_client = Some(local);
                 }
-                results.push((reply, served.map_err(|e| e.to_string())));
+                results.push((reply, outcome.map_err(|e| e.to_string())));
             }
             (boom_client.unwrap(), results)
         })
