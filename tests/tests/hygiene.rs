@@ -72,6 +72,7 @@ mod shadowed {
         addr: &SocketAddr,
         n: u8,
     ) -> core::result::Result<u8, std::io::Error> {
+        tokio::task::yield_now().await;
         let _ = addr;
         core::result::Result::Ok(10 / n)
     }
@@ -80,6 +81,7 @@ mod shadowed {
     /// (`no_effect_underscore_binding`, `shadow_same` must not fire).
     #[monitored_connection(name = "hygiene_underscore")]
     pub async fn underscore(_permit: u8, (a, _b): (u8, u8), mut n: u8) -> core::option::Option<u8> {
+        tokio::task::yield_now().await;
         n += a;
         core::option::Option::Some(10 / n)
     }
@@ -88,6 +90,7 @@ mod shadowed {
     /// not fire on the expansion's `async` block).
     #[monitored_connection(name = "hygiene_ready", on_panic = "resume")]
     pub async fn ready(n: u8) -> std::future::Ready<u8> {
+        tokio::task::yield_now().await;
         std::future::ready(10 / n)
     }
 
