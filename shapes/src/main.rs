@@ -22,3 +22,4 @@ mod harness;
 mod matrix;
 mod methods;
 mod misc;
+mod regressions;
