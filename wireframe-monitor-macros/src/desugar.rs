@@ -4,17 +4,18 @@
 //! `async fn f(args) -> T { body }` becomes `fn f(args) -> impl Future<Output
 //! = T> { guard(async move { let args = args; body }) }`: every argument is
 //! moved into the future and bound there, in order, as rustc's lowering does
-//! (so an unused `_permit: OwnedSemaphorePermit` still lives until the body
-//! ends, and pattern arguments are destructured inside the body). The `impl`
-//! token comes from this macro, whose edition (2024) captures every
-//! lifetime in scope, as an `async fn` does, whatever the user's edition.
+//! (see `params.rs`: an unused `_permit: OwnedSemaphorePermit` still lives
+//! until the body ends, and pattern arguments are destructured inside the
+//! body). The `impl` token comes from this macro, whose edition (2024)
+//! captures every lifetime in scope, as an `async fn` does, whatever the
+//! user's edition.
 //!
 //! Only done when nothing else will read the function as an `async fn`:
-//! every other attribute on it must be inert (`doc`, lints, `inline`, `cfg`,
-//! …). Another attribute macro below ours (`#[tokio::main]`,
-//! `#[tracing::instrument]`), `#[must_use]` (which means something else on
-//! an `async fn`) or an attribute on an argument keeps the `async fn`, guarded
-//! by an inner future.
+//! every other attribute on it and on its arguments must be inert (`doc`,
+//! lints, `inline`, `cfg`, …). Another attribute macro below ours
+//! (`#[tokio::main]`, `#[tracing::instrument]`) or `#[must_use]` (which
+//! means something else on an `async fn`) keeps the `async fn`, guarded by
+//! an inner future.
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote_spanned;
