@@ -357,3 +357,26 @@ fn ready_output_and_async_unsafe() {
         &None,
     );
 }
+
+struct Pair(u8, u8);
+
+/// A pattern through `&mut`, returning a borrow of the destructured field.
+#[monitored_connection]
+fn field_mut(Pair(first, second): &mut Pair) -> Option<&mut u8> {
+    assert!(*second != 0, "zero");
+    Some(first)
+}
+
+#[test]
+fn pattern_through_a_mut_reference_returning_a_borrow() {
+    let (mut pair, mut zero) = (Pair(1, 2), Pair(1, 0));
+    check(
+        "field_mut",
+        || field_mut(&mut pair).map(|first| *first),
+        &Some(1),
+        || field_mut(&mut zero).map(|first| *first),
+        &None,
+    );
+    *field_mut(&mut pair).unwrap() = 9;
+    assert_eq!((pair.0, pair.1), (9, 2));
+}
