@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use syn::{FnArg, Pat};
 
 use crate::args::{Args, LabelValue};
-use crate::item::Function;
+use crate::item::{Function, Kind};
 
 /// At most this many labels per handler.
 const MAX_LABELS: usize = 8;
@@ -29,6 +29,20 @@ pub(crate) fn check(args: &Args, function: &Function) -> syn::Result<()> {
 }
 
 fn check_fn(function: &Function, errors: &mut Vec<syn::Error>) {
+    // The body runs in a closure under `catch_unwind`; a closure cannot be
+    // `#[track_caller]` on stable Rust, so `Location::caller()` (and a
+    // panic's location) in the body would silently change meaning.
+    if !matches!(function.kind, Kind::Async)
+        && let Some(attr) = function
+            .outer_attrs
+            .iter()
+            .find(|attr| attr.path().is_ident("track_caller"))
+    {
+        errors.push(syn::Error::new_spanned(
+            attr,
+            "#[monitored_connection] cannot keep `#[track_caller]`: the guarded body runs in a closure, where `Location::caller()` would name this function, not its caller; remove `#[track_caller]`, or the attribute",
+        ));
+    }
     if let Some(constness) = &function.sig.constness {
         errors.push(syn::Error::new_spanned(
             constness,

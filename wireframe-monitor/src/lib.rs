@@ -98,6 +98,7 @@ mod once;
 mod publish;
 mod record;
 // What generated code calls, and set-up:
+mod diagnose;
 mod future;
 mod guard;
 mod install;
@@ -160,6 +161,9 @@ pub use wireframe_monitor_macros::monitored_connection;
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::diagnose::{
+        Checked, FnOutput, FromPanic, Never, contain_async_checked, contain_checked,
+    };
     pub use crate::future::{
         Contain, Eager, Guarded, Resume, box_pin, contain_async, contain_future, resume_async,
         resume_future,
@@ -169,8 +173,3 @@ pub mod __private {
     pub use crate::site::{Site, SiteRefs};
     pub use std::thread_local;
 }
-
-/// The README's Rust examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;

@@ -11,6 +11,8 @@
 mod support;
 
 #[cfg(feature = "enabled")]
+mod breakages;
+#[cfg(feature = "enabled")]
 mod compose;
 #[cfg(not(feature = "enabled"))]
 mod disabled;
@@ -30,6 +32,8 @@ mod nested;
 mod observe;
 #[cfg(feature = "enabled")]
 mod outcomes;
+#[cfg(feature = "enabled")]
+mod peer_stream;
 #[cfg(feature = "enabled")]
 mod policy;
 #[cfg(feature = "enabled")]
