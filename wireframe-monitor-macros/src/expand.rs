@@ -246,6 +246,19 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         quote!(#[allow(clippy::missing_panics_doc)])
     };
     let call = match kind {
+        // Validated: `on_panic = "resume"`. The body runs inline, under a
+        // guard that counts the call and records a panic unwinding through
+        // it; declared first, it is dropped after the arguments.
+        Kind::Sync if function.track_caller().is_some() => {
+            let guard = params.local("__wm_guard", Span::call_site());
+            let site = params.local("__wm_site", Span::call_site());
+            let peer = params.local("__wm_peer", Span::call_site());
+            let body = body(&params, &quote!(), block);
+            quote! {
+                let #guard = ::wireframe_monitor::__private::Unwinding::enter(#site, #peer);
+                #body
+            }
+        }
         Kind::Sync => {
             let annotation = match function.return_type() {
                 Some(ty) if function.return_type_is_nameable() => quote!(-> #ty),

@@ -117,6 +117,13 @@ impl Function {
     }
 
     /// Whether the function returns `!` (`-> !`, or a fragment holding it).
+    /// The `#[track_caller]` attribute, if the function has one.
+    pub(crate) fn track_caller(&self) -> Option<&Attribute> {
+        self.outer_attrs
+            .iter()
+            .find(|attr| attr.path().is_ident("track_caller"))
+    }
+
     pub(crate) fn returns_never(&self) -> bool {
         self.return_type()
             .is_some_and(|ty| matches!(ungroup(ty), Type::Never(_)))

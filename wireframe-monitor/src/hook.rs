@@ -22,9 +22,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Instant, SystemTime};
 
 use crate::fresh::{self, FreshPanic};
-use crate::hot;
 use crate::storm::{self, Summary, Window};
 use crate::text::Utc;
+use crate::{PayloadKind, hot};
 
 type Hook = Box<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
 
@@ -89,11 +89,22 @@ fn run(info: &PanicHookInfo<'_>, previous: &Hook) {
         .location()
         .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
     let (report, summary) = admit(location.as_deref().unwrap_or(""));
+    let payload = info.payload();
+    let kind = if payload.is::<&'static str>() {
+        PayloadKind::Str
+    } else if info.payload_as_str().is_some() {
+        PayloadKind::String
+    } else {
+        PayloadKind::Other
+    };
     fresh::note(FreshPanic {
         backtrace: (report && storm::backtraces()).then(|| Arc::new(Backtrace::force_capture())),
         #[cfg(feature = "tracing")]
         span: Some(tracing::Span::current()),
         location,
+        message: info.payload_as_str().map(str::to_owned),
+        kind,
+        recorded: false,
     });
     // Guards mark themselves only while quiet_contained is on.
     if !hot::in_contain() && (report || !storm::limit_hook()) {

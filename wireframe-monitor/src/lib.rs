@@ -168,7 +168,7 @@ pub mod __private {
         Contain, Eager, Guarded, Resume, box_pin, contain_async, contain_future, resume_async,
         resume_future,
     };
-    pub use crate::guard::{NoPeer, Peer, contain, peer_of, resume};
+    pub use crate::guard::{NoPeer, Peer, Unwinding, contain, peer_of, resume};
     pub use crate::shard::SlotCache;
     pub use crate::site::{Site, SiteRefs};
     pub use std::thread_local;

@@ -240,3 +240,54 @@ fn arguments_named_like_the_expansions_locals() {
     assert_eq!(block_on(names_async(1, 4, 0, (3, 4))), None);
     assert_eq!(counts("break_names_async"), (2, 0, 1));
 }
+
+mod track_caller {
+    //! `#[track_caller]` on a sync `resume` handler keeps its meaning: the
+    //! body runs inline, `Location::caller()` is the caller's, a panic's
+    //! location is the caller's, and the panic is recorded once, also when
+    //! an outer monitored handler catches it.
+
+    use std::panic::{Location, catch_unwind};
+
+    use wireframe_monitor::monitored_connection;
+
+    use crate::support::{self, row};
+
+    #[monitored_connection(name = "breakages_track_caller", on_panic = "resume")]
+    #[track_caller]
+    fn called_from(fail: bool) -> &'static Location<'static> {
+        assert!(!fail, "track_caller handler failed");
+        Location::caller()
+    }
+
+    #[monitored_connection(name = "breakages_track_caller_outer")]
+    fn outer() -> Option<u32> {
+        Some(called_from(true).line())
+    }
+
+    #[test]
+    fn location_is_the_callers_and_the_panic_counts_once() {
+        let _shared = support::shared();
+        let location = called_from(false);
+        assert_eq!((location.file(), location.line()), (file!(), line!() - 1));
+
+        let call_line = line!() + 1;
+        let payload = catch_unwind(|| called_from(true)).expect_err("resumed");
+        assert_eq!(
+            payload.downcast_ref::<&str>(),
+            Some(&"track_caller handler failed")
+        );
+        let inner = row("breakages_track_caller").unwrap();
+        assert_eq!((inner.calls(), inner.active(), inner.panics()), (2, 0, 1));
+        assert_eq!(inner.last_message(), Some("track_caller handler failed"));
+        // The panic's location is the caller's, as without the attribute.
+        let expected = format!("{}:{call_line}:", file!());
+        let last = inner.last_location().unwrap();
+        assert!(last.starts_with(&expected), "{last} vs {expected}");
+
+        assert_eq!(outer(), None);
+        assert_eq!(row("breakages_track_caller").unwrap().panics(), 2);
+        assert_eq!(row("breakages_track_caller_outer").unwrap().panics(), 0);
+        assert_eq!(row("breakages_track_caller_outer").unwrap().active(), 0);
+    }
+}

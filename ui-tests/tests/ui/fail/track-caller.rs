@@ -1,5 +1,6 @@
-//! `#[track_caller]` on a sync handler cannot keep its meaning under the
-//! guard (the body runs in a closure): an error names both ways out.
+//! `#[track_caller]` on a `contain` handler (the default) cannot keep its
+//! meaning: containing runs the body in a closure. The error names both
+//! ways out (`on_panic = "resume"`, or no `#[track_caller]`).
 use wireframe_monitor::monitored_connection;
 
 #[monitored_connection]
