@@ -90,19 +90,19 @@ fn run(info: &PanicHookInfo<'_>, previous: &Hook) {
         .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
     let (report, summary) = admit(location.as_deref().unwrap_or(""));
     let payload = info.payload();
-    let kind = if payload.is::<&'static str>() {
-        PayloadKind::Str
-    } else if info.payload_as_str().is_some() {
-        PayloadKind::String
+    let (message, kind) = if let Some(s) = payload.downcast_ref::<&'static str>() {
+        (Some((*s).to_owned()), PayloadKind::Str)
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        (Some(s.clone()), PayloadKind::String)
     } else {
-        PayloadKind::Other
+        (None, PayloadKind::Other)
     };
     fresh::note(FreshPanic {
         backtrace: (report && storm::backtraces()).then(|| Arc::new(Backtrace::force_capture())),
         #[cfg(feature = "tracing")]
         span: Some(tracing::Span::current()),
         location,
-        message: info.payload_as_str().map(str::to_owned),
+        message,
         kind,
         recorded: false,
     });

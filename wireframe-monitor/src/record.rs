@@ -72,7 +72,7 @@ pub(crate) fn record(
         let message = swallow(|| policy::get().message.apply(raw)).flatten();
         return ConnectionPanic::new(entry.handler, message, verdict.fresh.location, payload_kind);
     }
-    report(entry, peer, raw, payload_kind, verdict.fresh)
+    report(entry, peer, raw, payload_kind, &verdict.fresh)
 }
 
 /// Records the panic unwinding through the inline guard of a
@@ -84,8 +84,13 @@ pub(crate) fn record(
 #[inline(never)]
 pub(crate) fn record_unwinding(entry: &'static Entry, peer: Option<SocketAddr>, mark: u32) {
     if let Some(fresh) = once::unwinding(mark) {
-        let (message, kind) = (fresh.message.clone(), fresh.kind);
-        drop(report(entry, peer, message.as_deref(), kind, fresh));
+        drop(report(
+            entry,
+            peer,
+            fresh.message.as_deref(),
+            fresh.kind,
+            &fresh,
+        ));
     }
 }
 
@@ -95,7 +100,7 @@ fn report(
     peer: Option<SocketAddr>,
     raw: Option<&str>,
     payload_kind: PayloadKind,
-    fresh: FreshPanic,
+    fresh: &FreshPanic,
 ) -> ConnectionPanic {
     let policy = policy::get();
     let message = swallow(|| policy.message.apply(raw)).flatten();
