@@ -4,6 +4,8 @@
 //! installed, or replaced by the application (issue 10, point 1), and panic
 //! storms with the chained hook's stderr captured (issue 12).
 
+#![cfg(feature = "enabled")]
+
 mod cleanup;
 mod cross_runtime;
 mod reentrant;
