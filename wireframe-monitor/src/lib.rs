@@ -61,6 +61,7 @@
 mod event;
 mod failures;
 mod handler;
+mod labels;
 pub mod names;
 mod panic;
 mod peer;
@@ -84,11 +85,17 @@ mod record;
 mod future;
 mod guard;
 mod install;
+// The run-time API, a client of the guards like the attribute:
+mod monitored;
+mod monitored_future;
 
 pub use event::PanicEvent;
 pub use failures::recording_failures;
 pub use handler::{PanicHandler, clear_panic_handler, set_panic_handler};
 pub use install::{Installer, install};
+pub use labels::LabelError;
+pub use monitored::MonitoredHandler;
+pub use monitored_future::{Contain, ContainWith, MonitoredFuture, OnPanic, Resume};
 pub use panic::{ConnectionPanic, PanicFallback, PayloadKind};
 pub use peer::PeerAddr;
 pub use policy::{MessagePolicy, PeerPolicy};

@@ -61,6 +61,14 @@ impl Shard {
         }
     }
 
+    /// The slot of `id` if its chunk exists already (no allocation).
+    #[inline]
+    fn slot_ready(&self, id: u32) -> Option<&Slot> {
+        let id = id as usize;
+        let chunk = self.chunks.get(id / CHUNK)?.get()?;
+        Some(&chunk.0[id % CHUNK])
+    }
+
     #[cold]
     #[inline(never)]
     fn slot_slow(&self, id: usize) -> Option<&Slot> {
@@ -97,6 +105,11 @@ impl Drop for Local {
 
 thread_local! {
     static LOCAL: Local = const { Local { shard: Cell::new(None) } };
+    /// This thread's shard again, in a `thread_local!` without `Drop` (one
+    /// load, no state check), for handlers made at run time, which have no
+    /// per-function [`SlotCache`]: valid while the thread's flags are 0
+    /// (`RETIRED` is set when `LOCAL` gives the shard back).
+    static DIRECT: Cell<Option<&'static Shard>> = const { Cell::new(None) };
 }
 
 /// Per annotated function and per thread: this thread's counter slot of the
@@ -144,6 +157,7 @@ fn acquire(local: &Local) -> &'static Shard {
         shard
     });
     local.shard.set(Some(shard));
+    let _ = DIRECT.try_with(|direct| direct.set(Some(shard)));
     shard
 }
 
@@ -184,6 +198,38 @@ pub(crate) fn fill(cache: &'static LocalKey<SlotCache>, id: u32) -> Option<&'sta
         .flatten()?;
     let _ = cache.try_with(|cache| cache.0.set(Some(slot)));
     Some(slot)
+}
+
+/// This thread's slot of handler `id`, if the fast path applies, for a
+/// handler without a [`SlotCache`]: three dependent loads (the flags byte,
+/// the thread's shard, the chunk) and no allocation.
+#[inline]
+pub(crate) fn slot_of(id: u32) -> Option<&'static Slot> {
+    if hot::flags() == 0 {
+        DIRECT.try_with(Cell::get).ok().flatten()?.slot_ready(id)
+    } else {
+        None
+    }
+}
+
+/// This thread's slot of handler `id`, taking a shard or allocating the
+/// chunk first; `None` once the thread's shard was given back.
+#[cold]
+#[inline(never)]
+pub(crate) fn fill_id(id: u32) -> Option<&'static Slot> {
+    if hot::flags() & hot::RETIRED != 0 {
+        return None;
+    }
+    LOCAL
+        .try_with(|local| {
+            let shard = match local.shard.get() {
+                Some(shard) => shard,
+                None => acquire(local),
+            };
+            shard.slot(id)
+        })
+        .ok()
+        .flatten()
 }
 
 /// `(calls, done)` of handler `id`, summed over every thread.
