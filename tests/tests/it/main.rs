@@ -35,6 +35,8 @@ mod policy;
 #[cfg(feature = "enabled")]
 mod rows;
 #[cfg(feature = "enabled")]
+mod runtime_api;
+#[cfg(feature = "enabled")]
 mod server;
 #[cfg(feature = "enabled")]
 mod shapes;
