@@ -157,6 +157,9 @@ fn the_same_name_and_labels_are_one_row_however_given() {
     );
 }
 
+#[derive(Debug, PartialEq)]
+struct Payload(u32);
+
 #[test]
 fn run_or_hands_the_panic_to_the_fallback_and_run_resume_re_raises_the_payload() {
     let _shared = support::shared();
@@ -167,8 +170,6 @@ fn run_or_hands_the_panic_to_the_fallback_and_run_resume_re_raises_the_payload()
     );
     assert_eq!(got, "rt_fallback|bad frame 7");
 
-    #[derive(Debug, PartialEq)]
-    struct Payload(u32);
     let resumed = MonitoredHandler::named("rt_resume").unwrap();
     let err = catch_unwind(AssertUnwindSafe(|| {
         resumed.run_resume(|| panic_any(Payload(9)))
@@ -184,6 +185,11 @@ fn nested_inner() -> u8 {
     panic!("inner");
 }
 
+#[monitored_connection(name = "rt_nested_outer_2")]
+fn nested_outer_2(inner: MonitoredHandler) -> Option<u8> {
+    inner.run_resume(|| panic!("inner 2"))
+}
+
 #[test]
 fn a_panic_through_both_doors_is_recorded_once_by_the_inner_guard() {
     let _shared = support::shared();
@@ -195,13 +201,7 @@ fn a_panic_through_both_doors_is_recorded_once_by_the_inner_guard() {
     assert_eq!(row("rt_nested_outer").unwrap().panics(), 0);
     // And the other way round: a run-time resume inside an attribute contain.
     let inner = MonitoredHandler::named("rt_nested_inner_2").unwrap();
-    let (got, samples) = recorded(|| {
-        #[monitored_connection(name = "rt_nested_outer_2")]
-        fn outer(inner: MonitoredHandler) -> Option<u8> {
-            inner.run_resume(|| panic!("inner 2"))
-        }
-        outer(inner)
-    });
+    let (got, samples) = recorded(|| nested_outer_2(inner));
     assert_eq!(got, None);
     assert_eq!(samples.counter(PANICS_TOTAL, "rt_nested_inner_2"), Some(1));
     assert_eq!(samples.counter(PANICS_TOTAL, "rt_nested_outer_2"), None);
