@@ -38,6 +38,10 @@
 //! - `metrics`: publish through the [`metrics`](https://docs.rs/metrics) facade.
 //! - `tracing`: emit the [`tracing`](https://docs.rs/tracing) event.
 //!
+//! Off by default:
+//! - `tower`: [`tower::MonitorLayer`], the guard as a tower `Layer`
+//!   around any `Service` (dependencies `tower-layer`, `tower-service`).
+//!
 //! # Faults the guard cannot contain
 //!
 //! - A destructor that panics while a handler's panic unwinds aborts the
@@ -88,6 +92,8 @@ mod install;
 // The run-time API, a client of the guards like the attribute:
 mod monitored;
 mod monitored_future;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 pub use event::PanicEvent;
 pub use failures::recording_failures;

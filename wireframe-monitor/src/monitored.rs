@@ -91,6 +91,29 @@ impl MonitoredHandler {
         Ok(Self::registered(name, labels))
     }
 
+    /// Checks `name` and `labels` by the rules of [`new`](Self::new)
+    /// without registering anything: for code that takes a name or labels
+    /// now and makes its handlers later (a middleware, per route).
+    ///
+    /// ```
+    /// use wireframe_monitor::{LabelError, MonitoredHandler};
+    ///
+    /// assert!(MonitoredHandler::check("login", &[("protocol", "v2")]).is_ok());
+    /// let err = MonitoredHandler::check("login", &[("__x", "v")]).unwrap_err();
+    /// assert_eq!(err, LabelError::DoubleUnderscore("__x".into()));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`LabelError`] naming the first rule broken.
+    pub fn check<K: AsRef<str>, V: AsRef<str>>(
+        name: &str,
+        labels: &[(K, V)],
+    ) -> Result<(), LabelError> {
+        labels::check_name(name)?;
+        labels::check_labels(labels)
+    }
+
     /// The handler `name` without labels.
     ///
     /// ```

@@ -40,3 +40,5 @@ mod runtime_api;
 mod server;
 #[cfg(feature = "enabled")]
 mod shapes;
+#[cfg(feature = "enabled")]
+mod tower_layer;
