@@ -2,20 +2,23 @@
 //! every route of an app with [`wireframe_monitor`], in one line:
 //!
 //! ```
+//! use std::sync::Arc;
 //! use wireframe::app::{Envelope, WireframeApp};
+//! use wireframe::serializer::BincodeSerializer;
 //! use wireframe_monitor_wireframe::RouteMonitor;
 //!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let monitor = RouteMonitor::new()
 //!     .name(1, "login")?               // `handler` label of route 1; others are `route_<id>`
 //!     .labels([("protocol", "v2")])?
 //!     .reply_with(|panic| format!("ERR {panic}").into_bytes());
-//! let app = WireframeApp::<_, (), Envelope>::new()?
-//!     .route(1, std::sync::Arc::new(|_: &Envelope| Box::pin(async {})))?
+//! # let app = build(monitor).unwrap();
+//! # fn build(monitor: RouteMonitor) -> wireframe::app::Result<WireframeApp<BincodeSerializer, (), Envelope>> {
+//! let app = WireframeApp::<BincodeSerializer, (), Envelope>::new()?
+//!     .route(1, Arc::new(|_: &Envelope| Box::pin(async {})))?
 //!     .wrap(monitor)?;
-//! # let _ = app;
-//! # Ok(())
+//! # Ok(app)
 //! # }
+//! # Ok::<(), wireframe_monitor::LabelError>(())
 //! ```
 //!
 //! Each frame is one call of its route's handler (`handler` = the name you

@@ -17,7 +17,7 @@ use std::time::Duration;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use wireframe::app::{Envelope, WireframeApp};
+use wireframe::app::{Envelope, Packet, WireframeApp};
 use wireframe::client::{ClientError, WireframeClient};
 use wireframe::correlation::CorrelatableFrame;
 use wireframe::serializer::BincodeSerializer;
