@@ -47,6 +47,8 @@ use crate::{ConnectionPanic, PanicFallback, PeerAddr, hook};
 #[derive(Clone, Copy)]
 pub struct MonitoredHandler {
     entry: &'static Entry,
+    /// `entry.id`, kept here: the hot path reads no more than this.
+    id: u32,
     peer: Option<SocketAddr>,
 }
 
@@ -137,8 +139,10 @@ impl MonitoredHandler {
         labels: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     ) -> Self {
         hook::ensure();
+        let entry = labels::entry(name, labels);
         Self {
-            entry: labels::entry(name, labels),
+            entry,
+            id: entry.id,
             peer: None,
         }
     }
@@ -180,8 +184,12 @@ impl MonitoredHandler {
         self.peer
     }
 
+    #[inline]
     pub(crate) fn refs(self) -> EntryRefs {
-        EntryRefs(self.entry)
+        EntryRefs {
+            entry: self.entry,
+            id: self.id,
+        }
     }
 
     /// Runs `body`; a panic is recorded and turned into

@@ -61,14 +61,6 @@ impl Shard {
         }
     }
 
-    /// The slot of `id` if its chunk exists already (no allocation).
-    #[inline]
-    fn slot_ready(&self, id: u32) -> Option<&Slot> {
-        let id = id as usize;
-        let chunk = self.chunks.get(id / CHUNK)?.get()?;
-        Some(&chunk.0[id % CHUNK])
-    }
-
     #[cold]
     #[inline(never)]
     fn slot_slow(&self, id: usize) -> Option<&Slot> {
@@ -105,11 +97,12 @@ impl Drop for Local {
 
 thread_local! {
     static LOCAL: Local = const { Local { shard: Cell::new(None) } };
-    /// This thread's shard again, in a `thread_local!` without `Drop` (one
-    /// load, no state check), for handlers made at run time, which have no
-    /// per-function [`SlotCache`]: valid while the thread's flags are 0
+    /// The chunks of this thread's shard again, in a `thread_local!`
+    /// without `Drop` (no state check), for handlers made at run time,
+    /// which have no per-function [`SlotCache`]: a slot is then two loads
+    /// away, as through a `SlotCache`. Valid while the thread's flags are 0
     /// (`RETIRED` is set when `LOCAL` gives the shard back).
-    static DIRECT: Cell<Option<&'static Shard>> = const { Cell::new(None) };
+    static HERE: [Cell<Option<&'static Chunk>>; CHUNKS] = const { [const { Cell::new(None) }; CHUNKS] };
 }
 
 /// Per annotated function and per thread: this thread's counter slot of the
@@ -157,7 +150,6 @@ fn acquire(local: &Local) -> &'static Shard {
         shard
     });
     local.shard.set(Some(shard));
-    let _ = DIRECT.try_with(|direct| direct.set(Some(shard)));
     shard
 }
 
@@ -201,15 +193,19 @@ pub(crate) fn fill(cache: &'static LocalKey<SlotCache>, id: u32) -> Option<&'sta
 }
 
 /// This thread's slot of handler `id`, if the fast path applies, for a
-/// handler without a [`SlotCache`]: three dependent loads (the flags byte,
-/// the thread's shard, the chunk) and no allocation.
+/// handler without a [`SlotCache`]: the flags byte, then the chunk's
+/// pointer, no allocation.
 #[inline]
 pub(crate) fn slot_of(id: u32) -> Option<&'static Slot> {
-    if hot::flags() == 0 {
-        DIRECT.try_with(Cell::get).ok().flatten()?.slot_ready(id)
-    } else {
-        None
+    if hot::flags() != 0 {
+        return None;
     }
+    let id = id as usize;
+    let chunk = HERE
+        .try_with(|here| here.get(id / CHUNK).and_then(Cell::get))
+        .ok()
+        .flatten()?;
+    Some(&chunk.0[id % CHUNK])
 }
 
 /// This thread's slot of handler `id`, taking a shard or allocating the
@@ -220,16 +216,17 @@ pub(crate) fn fill_id(id: u32) -> Option<&'static Slot> {
     if hot::flags() & hot::RETIRED != 0 {
         return None;
     }
-    LOCAL
-        .try_with(|local| {
-            let shard = match local.shard.get() {
-                Some(shard) => shard,
-                None => acquire(local),
-            };
-            shard.slot(id)
+    let shard = LOCAL
+        .try_with(|local| match local.shard.get() {
+            Some(shard) => shard,
+            None => acquire(local),
         })
-        .ok()
-        .flatten()
+        .ok()?;
+    let slot = shard.slot(id)?;
+    let index = id as usize / CHUNK;
+    let chunk = shard.chunks.get(index).and_then(OnceLock::get);
+    let _ = HERE.try_with(|here| here[index].set(chunk.map(|chunk| &**chunk)));
+    Some(slot)
 }
 
 /// `(calls, done)` of handler `id`, summed over every thread.
