@@ -2,7 +2,8 @@
 //! run-time door ([`MonitoredHandler`]) instead of the attribute: the same
 //! body ([`work`], [`YieldOnce`]), in four copies each like theirs, so the
 //! two doors are compared call for call. The handler is a value the caller
-//! holds (a route table, a middleware), passed in by the loop.
+//! holds (a route table, a middleware), passed by reference as a method
+//! of such a holder would read it.
 
 use std::future::Future;
 use std::hint::black_box;
@@ -39,13 +40,13 @@ macro_rules! runtime_copies {
         /// # Errors
         /// Only a contained panic, which this body never raises.
         #[inline(never)]
-        pub fn $sync(handler: MonitoredHandler, x: u64) -> io::Result<u64> {
+        pub fn $sync(handler: &MonitoredHandler, x: u64) -> io::Result<u64> {
             handler.run(|| Ok(work(x)))
         }
 
         /// [`crate::common::bare_async`] under [`MonitoredHandler::guard`].
         #[inline(never)]
-        pub fn $async(handler: MonitoredHandler, x: u64) -> impl Future<Output = io::Result<u64>> {
+        pub fn $async(handler: &MonitoredHandler, x: u64) -> impl Future<Output = io::Result<u64>> {
             handler.guard(async move {
                 YieldOnce::default().await;
                 Ok(work(x))
@@ -69,10 +70,10 @@ pub fn sync_copies(iters: u64, x: u64) -> Duration {
     spread(
         iters,
         &mut [
-            &mut |n| sync_loop(n, || runtime_sync(h, black_box(x))),
-            &mut |n| sync_loop(n, || runtime_sync_1(h, black_box(x))),
-            &mut |n| sync_loop(n, || runtime_sync_2(h, black_box(x))),
-            &mut |n| sync_loop(n, || runtime_sync_3(h, black_box(x))),
+            &mut |n| sync_loop(n, || runtime_sync(&h, black_box(x))),
+            &mut |n| sync_loop(n, || runtime_sync_1(&h, black_box(x))),
+            &mut |n| sync_loop(n, || runtime_sync_2(&h, black_box(x))),
+            &mut |n| sync_loop(n, || runtime_sync_3(&h, black_box(x))),
         ],
     )
 }
@@ -84,10 +85,10 @@ pub fn noop_copies(iters: u64, x: u64) -> Duration {
     spread(
         iters,
         &mut [
-            &mut |n| noop_loop(n, || runtime_async(h, black_box(x))),
-            &mut |n| noop_loop(n, || runtime_async_1(h, black_box(x))),
-            &mut |n| noop_loop(n, || runtime_async_2(h, black_box(x))),
-            &mut |n| noop_loop(n, || runtime_async_3(h, black_box(x))),
+            &mut |n| noop_loop(n, || runtime_async(&h, black_box(x))),
+            &mut |n| noop_loop(n, || runtime_async_1(&h, black_box(x))),
+            &mut |n| noop_loop(n, || runtime_async_2(&h, black_box(x))),
+            &mut |n| noop_loop(n, || runtime_async_3(&h, black_box(x))),
         ],
     )
 }
@@ -98,10 +99,10 @@ pub fn task_copies(rt: &tokio::runtime::Runtime, iters: u64, x: u64) -> Duration
     spread(
         iters,
         &mut [
-            &mut |n| in_task(rt, n, || runtime_async(h, black_box(x))),
-            &mut |n| in_task(rt, n, || runtime_async_1(h, black_box(x))),
-            &mut |n| in_task(rt, n, || runtime_async_2(h, black_box(x))),
-            &mut |n| in_task(rt, n, || runtime_async_3(h, black_box(x))),
+            &mut |n| in_task(rt, n, || runtime_async(&h, black_box(x))),
+            &mut |n| in_task(rt, n, || runtime_async_1(&h, black_box(x))),
+            &mut |n| in_task(rt, n, || runtime_async_2(&h, black_box(x))),
+            &mut |n| in_task(rt, n, || runtime_async_3(&h, black_box(x))),
         ],
     )
 }

@@ -7,7 +7,7 @@ use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 
-use crate::guard::{caught, contained_in, resumed_in};
+use crate::guard::{NoPeer, Peer, caught, contained_in, resumed_in};
 use crate::labels::{self, LabelError};
 use crate::monitored_future::{Contain, ContainWith, MonitoredFuture, Resume};
 use crate::registry::Entry;
@@ -44,12 +44,15 @@ use crate::{ConnectionPanic, PanicFallback, PeerAddr, hook};
 /// assert_eq!(row.labels(), &[("protocol", "v2"), ("region", "eu-west")]);
 /// # Ok::<(), wireframe_monitor::LabelError>(())
 /// ```
+///
+/// `P` is where the peer address comes from: nothing (the default, zero
+/// bytes) or the address given to [`with_peer`](Self::with_peer).
 #[derive(Clone, Copy)]
-pub struct MonitoredHandler {
+pub struct MonitoredHandler<P = NoPeer> {
     entry: &'static Entry,
     /// `entry.id`, kept here: the hot path reads no more than this.
     id: u32,
-    peer: Option<SocketAddr>,
+    peer: P,
 }
 
 impl MonitoredHandler {
@@ -143,10 +146,26 @@ impl MonitoredHandler {
         Self {
             entry,
             id: entry.id,
-            peer: None,
+            peer: NoPeer,
+        }
+    }
+}
+
+impl<P> MonitoredHandler<P> {
+    #[inline]
+    pub(crate) fn refs(&self) -> EntryRefs {
+        EntryRefs {
+            entry: self.entry,
+            id: self.id,
         }
     }
 
+    pub(crate) fn entry(&self) -> &'static Entry {
+        self.entry
+    }
+}
+
+impl<P: Peer> MonitoredHandler<P> {
     /// This handler with the client's address, for the tracing event and
     /// [`PanicEvent::peer`](crate::PanicEvent::peer) (never a metric label),
     /// as the attribute's `peer = arg`.
@@ -159,10 +178,11 @@ impl MonitoredHandler {
     /// # Ok::<(), wireframe_monitor::LabelError>(())
     /// ```
     #[must_use]
-    pub fn with_peer(self, peer: impl PeerAddr) -> Self {
-        Self {
+    pub fn with_peer(self, peer: impl PeerAddr) -> MonitoredHandler<Option<SocketAddr>> {
+        MonitoredHandler {
+            entry: self.entry,
+            id: self.id,
             peer: peer.peer_addr(),
-            ..self
         }
     }
 
@@ -181,15 +201,7 @@ impl MonitoredHandler {
     /// The peer address given with [`with_peer`](Self::with_peer).
     #[must_use]
     pub fn peer(self) -> Option<SocketAddr> {
-        self.peer
-    }
-
-    #[inline]
-    pub(crate) fn refs(self) -> EntryRefs {
-        EntryRefs {
-            entry: self.entry,
-            id: self.id,
-        }
+        self.peer.get()
     }
 
     /// Runs `body`; a panic is recorded and turned into
@@ -221,7 +233,7 @@ impl MonitoredHandler {
         refs.exit(counted);
         match result {
             Ok(value) => value,
-            Err(caught) => fallback(contained_in(self.entry, self.peer, caught)),
+            Err(caught) => fallback(contained_in(self.entry, self.peer.get(), caught)),
         }
     }
 
@@ -243,7 +255,7 @@ impl MonitoredHandler {
         refs.exit(counted);
         match result {
             Ok(value) => value,
-            Err(caught) => resumed_in(self.entry, self.peer, caught),
+            Err(caught) => resumed_in(self.entry, self.peer.get(), caught),
         }
     }
 
@@ -260,7 +272,7 @@ impl MonitoredHandler {
     /// # Ok::<(), wireframe_monitor::LabelError>(())
     /// ```
     #[inline]
-    pub fn guard<F>(self, future: F) -> MonitoredFuture<F, Contain>
+    pub fn guard<F>(self, future: F) -> MonitoredFuture<F, Contain, P>
     where
         F: Future,
         F::Output: PanicFallback,
@@ -270,7 +282,7 @@ impl MonitoredHandler {
 
     /// Guards `future`; a panic makes it return `fallback(panic)`.
     #[inline]
-    pub fn guard_or<F, G>(self, fallback: G, future: F) -> MonitoredFuture<F, ContainWith<G>>
+    pub fn guard_or<F, G>(self, fallback: G, future: F) -> MonitoredFuture<F, ContainWith<G>, P>
     where
         F: Future,
         G: FnMut(ConnectionPanic) -> F::Output,
@@ -280,22 +292,18 @@ impl MonitoredHandler {
 
     /// Guards `future`; a panic is recorded and re-raised from its `poll`.
     #[inline]
-    pub fn guard_resume<F: Future>(self, future: F) -> MonitoredFuture<F, Resume> {
+    pub fn guard_resume<F: Future>(self, future: F) -> MonitoredFuture<F, Resume, P> {
         MonitoredFuture::start(self, Resume, future)
-    }
-
-    pub(crate) fn entry(self) -> &'static Entry {
-        self.entry
     }
 }
 
-impl fmt::Debug for MonitoredHandler {
+impl<P: Peer> fmt::Debug for MonitoredHandler<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The entry is shown by its name and labels.
         f.debug_struct("MonitoredHandler")
             .field("name", &self.name())
             .field("labels", &self.labels())
-            .field("peer", &self.peer)
+            .field("peer", &self.peer.get())
             .finish_non_exhaustive()
     }
 }

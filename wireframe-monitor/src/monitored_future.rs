@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::guard::{Caught, caught, contained_in, resumed_in};
+use crate::guard::{Caught, NoPeer, Peer, caught, contained_in, resumed_in};
 use crate::{ConnectionPanic, MonitoredHandler, PanicFallback};
 
 /// What a panic in a guarded future becomes: [`Contain`] (for outputs
@@ -20,14 +20,14 @@ impl<T, M: sealed::Mode<T>> OnPanic<T> for M {}
 
 pub(crate) mod sealed {
     use crate::MonitoredHandler;
-    use crate::guard::Caught;
+    use crate::guard::{Caught, Peer};
 
     /// The mode's work after a panic was caught under `handler`.
     pub trait Mode<T> {
         /// Whether the panic is contained (marks the guarded code as such).
         const CONTAIN: bool;
         /// Records the panic and makes the output (or re-raises it).
-        fn on_panic(&mut self, handler: MonitoredHandler, caught: Caught) -> T;
+        fn on_panic<P: Peer>(&mut self, handler: MonitoredHandler<P>, caught: Caught) -> T;
     }
 }
 
@@ -39,7 +39,7 @@ impl<T: PanicFallback> sealed::Mode<T> for Contain {
     const CONTAIN: bool = true;
 
     #[inline]
-    fn on_panic(&mut self, handler: MonitoredHandler, caught: Caught) -> T {
+    fn on_panic<P: Peer>(&mut self, handler: MonitoredHandler<P>, caught: Caught) -> T {
         T::from_panic(contained_in(handler.entry(), handler.peer(), caught))
     }
 }
@@ -52,7 +52,7 @@ impl<T, G: FnMut(ConnectionPanic) -> T> sealed::Mode<T> for ContainWith<G> {
     const CONTAIN: bool = true;
 
     #[inline]
-    fn on_panic(&mut self, handler: MonitoredHandler, caught: Caught) -> T {
+    fn on_panic<P: Peer>(&mut self, handler: MonitoredHandler<P>, caught: Caught) -> T {
         (self.0)(contained_in(handler.entry(), handler.peer(), caught))
     }
 }
@@ -65,7 +65,7 @@ impl<T> sealed::Mode<T> for Resume {
     const CONTAIN: bool = false;
 
     #[inline]
-    fn on_panic(&mut self, handler: MonitoredHandler, caught: Caught) -> T {
+    fn on_panic<P: Peer>(&mut self, handler: MonitoredHandler<P>, caught: Caught) -> T {
         resumed_in(handler.entry(), handler.peer(), caught)
     }
 }
@@ -89,31 +89,31 @@ pin_project_lite::pin_project! {
     /// assert_eq!(reply, "future_doc".len());
     /// # Ok::<(), wireframe_monitor::LabelError>(())
     /// ```
-    pub struct MonitoredFuture<F, M> {
-        handler: MonitoredHandler,
+    pub struct MonitoredFuture<F, M, P = NoPeer> {
+        handler: MonitoredHandler<P>,
         mode: M,
         #[pin]
         inner: F,
     }
 
-    impl<F, M> PinnedDrop for MonitoredFuture<F, M> {
+    impl<F, M, P> PinnedDrop for MonitoredFuture<F, M, P> {
         fn drop(this: Pin<&mut Self>) {
             this.project().handler.refs().exit_here();
         }
     }
 }
 
-impl<F, M> MonitoredFuture<F, M> {
+impl<F, M, P> MonitoredFuture<F, M, P> {
     /// A call starts now.
     #[inline]
-    pub(crate) fn start(handler: MonitoredHandler, mode: M, inner: F) -> Self {
+    pub(crate) fn start(handler: MonitoredHandler<P>, mode: M, inner: F) -> Self {
         handler.refs().enter();
         Self::started(handler, mode, inner)
     }
 
     /// For a call already counted by the caller.
     #[inline]
-    pub(crate) fn started(handler: MonitoredHandler, mode: M, inner: F) -> Self {
+    pub(crate) fn started(handler: MonitoredHandler<P>, mode: M, inner: F) -> Self {
         Self {
             handler,
             mode,
@@ -122,10 +122,11 @@ impl<F, M> MonitoredFuture<F, M> {
     }
 }
 
-impl<F, M> Future for MonitoredFuture<F, M>
+impl<F, M, P> Future for MonitoredFuture<F, M, P>
 where
     F: Future,
     M: OnPanic<F::Output>,
+    P: Peer,
 {
     type Output = F::Output;
 

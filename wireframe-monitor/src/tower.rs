@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::guard::{Caught, caught, contained_in};
+use crate::guard::{Caught, Peer, caught, contained_in};
 use crate::monitored_future::sealed::Mode;
 use crate::{ConnectionPanic, Contain, MonitoredFuture, MonitoredHandler, OnPanic, Resume};
 
@@ -65,7 +65,7 @@ where
     const CONTAIN: bool = true;
 
     #[inline]
-    fn on_panic(&mut self, handler: MonitoredHandler, caught: Caught) -> Result<R, E> {
+    fn on_panic<P: Peer>(&mut self, handler: MonitoredHandler<P>, caught: Caught) -> Result<R, E> {
         Ok((self.0)(contained_in(
             handler.entry(),
             handler.peer(),
