@@ -29,6 +29,15 @@
 //! assert_eq!((row.calls(), row.panics()), (2, 1));
 //! ```
 //!
+//! # Without a function to annotate
+//!
+//! The attribute is one client of the guard. [`MonitoredHandler`] is the
+//! same guard for closures and futures, made at run time from a name and
+//! labels (checked into a [`LabelError`]); `tower::MonitorLayer`
+//! (feature `tower`) guards any tower `Service`; the crate
+//! `wireframe-monitor-wireframe` guards every route of a wireframe app in
+//! one line. All record the same way, into the same metrics and rows.
+//!
 //! # Cargo features
 //!
 //! All on by default:
@@ -39,7 +48,7 @@
 //! - `tracing`: emit the [`tracing`](https://docs.rs/tracing) event.
 //!
 //! Off by default:
-//! - `tower`: [`tower::MonitorLayer`], the guard as a tower `Layer`
+//! - `tower`: `tower::MonitorLayer`, the guard as a tower `Layer`
 //!   around any `Service` (dependencies `tower-layer`, `tower-service`).
 //!
 //! # Faults the guard cannot contain

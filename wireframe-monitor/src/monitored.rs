@@ -281,6 +281,15 @@ impl<P: Peer> MonitoredHandler<P> {
     }
 
     /// Guards `future`; a panic makes it return `fallback(panic)`.
+    ///
+    /// ```
+    /// # let handler = wireframe_monitor::MonitoredHandler::named("guard_or_doc")?;
+    /// # std::panic::set_hook(Box::new(|_| {}));
+    /// let status = handler.guard_or(|_panic| 500u16, async { panic!("boom") });
+    /// # let status = tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(status);
+    /// assert_eq!(status, 500);
+    /// # Ok::<(), wireframe_monitor::LabelError>(())
+    /// ```
     #[inline]
     pub fn guard_or<F, G>(self, fallback: G, future: F) -> MonitoredFuture<F, ContainWith<G>, P>
     where
@@ -291,6 +300,16 @@ impl<P: Peer> MonitoredHandler<P> {
     }
 
     /// Guards `future`; a panic is recorded and re-raised from its `poll`.
+    ///
+    /// ```
+    /// # let handler = wireframe_monitor::MonitoredHandler::named("guard_resume_doc")?;
+    /// # std::panic::set_hook(Box::new(|_| {}));
+    /// let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let future = handler.guard_resume(async { panic!("boom") });
+    /// let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(future)));
+    /// assert_eq!(unwound.unwrap_err().downcast_ref::<&str>(), Some(&"boom"));
+    /// # Ok::<(), wireframe_monitor::LabelError>(())
+    /// ```
     #[inline]
     pub fn guard_resume<F: Future>(self, future: F) -> MonitoredFuture<F, Resume, P> {
         MonitoredFuture::start(self, Resume, future)

@@ -14,6 +14,15 @@ use crate::{ConnectionPanic, MonitoredHandler, PanicFallback};
 /// What a panic in a guarded future becomes: [`Contain`] (for outputs
 /// with [`PanicFallback`]), [`ContainWith`] a closure, or [`Resume`].
 /// Sealed: the modes are these three (and the tower layer's).
+///
+/// ```
+/// use wireframe_monitor::{Contain, ContainWith, OnPanic, Resume};
+///
+/// fn takes<M: OnPanic<Option<u8>>>(_: M) {}
+/// takes(Contain); // `Option<u8>: PanicFallback`
+/// takes(ContainWith(|_| Some(0)));
+/// takes(Resume);
+/// ```
 pub trait OnPanic<T>: sealed::Mode<T> {}
 
 impl<T, M: sealed::Mode<T>> OnPanic<T> for M {}
@@ -31,7 +40,15 @@ pub(crate) mod sealed {
     }
 }
 
-/// Contain a panic as [`PanicFallback::from_panic`] (the attribute's default).
+/// Contain a panic as [`PanicFallback::from_panic`] (the attribute's default):
+/// the mode of [`MonitoredHandler::guard`].
+///
+/// ```
+/// let handler = wireframe_monitor::MonitoredHandler::named("contain_doc")?;
+/// let _: wireframe_monitor::MonitoredFuture<_, wireframe_monitor::Contain> =
+///     handler.guard(async { Some(1) });
+/// # Ok::<(), wireframe_monitor::LabelError>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Contain;
 
@@ -44,7 +61,15 @@ impl<T: PanicFallback> sealed::Mode<T> for Contain {
     }
 }
 
-/// Contain a panic as the value the closure makes of it.
+/// Contain a panic as the value the closure makes of it: the mode of
+/// [`MonitoredHandler::guard_or`].
+///
+/// ```
+/// let handler = wireframe_monitor::MonitoredHandler::named("contain_with_doc")?;
+/// let _: wireframe_monitor::MonitoredFuture<_, wireframe_monitor::ContainWith<_>> =
+///     handler.guard_or(|_| 0u8, async { 1u8 });
+/// # Ok::<(), wireframe_monitor::LabelError>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct ContainWith<G>(pub G);
 
@@ -57,7 +82,15 @@ impl<T, G: FnMut(ConnectionPanic) -> T> sealed::Mode<T> for ContainWith<G> {
     }
 }
 
-/// Record a panic, then re-raise it (`on_panic = "resume"`).
+/// Record a panic, then re-raise it (`on_panic = "resume"`): the mode of
+/// [`MonitoredHandler::guard_resume`].
+///
+/// ```
+/// let handler = wireframe_monitor::MonitoredHandler::named("resume_mode_doc")?;
+/// let _: wireframe_monitor::MonitoredFuture<_, wireframe_monitor::Resume> =
+///     handler.guard_resume(async { 1 });
+/// # Ok::<(), wireframe_monitor::LabelError>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Resume;
 

@@ -55,6 +55,18 @@ pub struct MonitorLayer<M = Contain> {
 
 /// The mode of [`MonitorLayer::respond_with`]: a contained panic becomes
 /// `Ok(respond(panic))`.
+///
+/// ```
+/// use wireframe_monitor::MonitoredHandler;
+/// use wireframe_monitor::tower::{MonitorLayer, Respond};
+///
+/// use wireframe_monitor::ConnectionPanic;
+///
+/// let layer: MonitorLayer<Respond<_>> = MonitorLayer::new(MonitoredHandler::named("respond_doc")?)
+///     .respond_with(|_: ConnectionPanic| 500u16);
+/// # let _ = layer;
+/// # Ok::<(), wireframe_monitor::LabelError>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Respond<F>(F);
 
@@ -92,7 +104,7 @@ impl<M> MonitorLayer<M> {
     ///
     /// ```
     /// use tower::{ServiceExt, service_fn};
-    /// use tower_layer::Layer;
+    /// use tower::Layer;
     /// use wireframe_monitor::MonitoredHandler;
     /// use wireframe_monitor::tower::MonitorLayer;
     ///
@@ -140,6 +152,19 @@ impl<S, M: Clone> Layer<S> for MonitorLayer<M> {
 }
 
 /// The service of a [`MonitorLayer`] around `S`.
+///
+/// ```
+/// use tower::{ServiceExt, service_fn};
+/// use tower::Layer;
+/// use wireframe_monitor::MonitoredHandler;
+/// use wireframe_monitor::tower::{Monitor, MonitorLayer};
+///
+/// let inner = service_fn(|n: u32| async move { Ok::<_, std::io::Error>(n + 1) });
+/// let service: Monitor<_> = MonitorLayer::new(MonitoredHandler::named("monitor_doc")?).layer(inner);
+/// let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// assert_eq!(rt.block_on(service.oneshot(1)).unwrap(), 2);
+/// # Ok::<(), wireframe_monitor::LabelError>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Monitor<S, M = Contain> {
     inner: S,
@@ -182,6 +207,20 @@ where
 pin_project_lite::pin_project! {
     /// The response future of a [`Monitor`]: the inner one, guarded, or
     /// the outcome of a panic in `call`.
+    ///
+    /// ```
+    /// use tower::{Service, service_fn};
+    /// use tower::Layer;
+    /// use wireframe_monitor::MonitoredHandler;
+    /// use wireframe_monitor::tower::{MonitorLayer, ResponseFuture};
+    ///
+    /// let inner = service_fn(|n: u32| std::future::ready(Ok::<_, std::io::Error>(n)));
+    /// let mut service = MonitorLayer::new(MonitoredHandler::named("response_doc")?).layer(inner);
+    /// let future: ResponseFuture<_, _> = service.call(7);
+    /// let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// assert_eq!(rt.block_on(future).unwrap(), 7);
+    /// # Ok::<(), wireframe_monitor::LabelError>(())
+    /// ```
     #[project = ResponseProj]
     #[expect(missing_docs, reason = "pin-project-lite cannot carry doc comments on enum fields")]
     pub enum ResponseFuture<F, M>
