@@ -8,8 +8,9 @@
 # and keep producing calls and panics until killed), checks its exposition
 # with `promtool check metrics`, then starts a real Prometheus scraping it
 # every second with ops/prometheus/alerts.yml loaded and waits until
-# sum(wireframe_handler_panics_total) > 0 and wireframe_handler:panic_ratio:rate5m
-# has a series > 0. Both processes are stopped on exit.
+# sum(wireframe_handler_panics_total) > 0 and both wireframe_handler:panic_ratio:rate5m
+# (fleet) and wireframe_handler_instance:panic_ratio:rate5m (per instance)
+# have a series > 0. Both processes are stopped on exit.
 #
 # Installs Debian's `prometheus` package (promtool + prometheus) and curl when
 # missing; never starts the Debian service.
@@ -217,8 +218,10 @@ query() { # EXPR -> summary in $TMP/q.txt; 0 when a sample > 0
 
 Q_PANICS='sum(wireframe_handler_panics_total)'
 Q_RATIO='wireframe_handler:panic_ratio:rate5m'
+Q_IRATIO='wireframe_handler_instance:panic_ratio:rate5m'
 ok_panics=0
 ok_ratio=0
+ok_iratio=0
 deadline=$((SECONDS + PROMETHEUS_WAIT_SECS))
 while :; do
   if ! kill -0 "$PROM_PID" 2>/dev/null; then
@@ -231,14 +234,15 @@ while :; do
   fi
   if ((!ok_panics)) && query "$Q_PANICS"; then ok_panics=1; cp "$TMP/q.txt" "$TMP/q-panics.txt"; fi
   if ((!ok_ratio)) && query "$Q_RATIO"; then ok_ratio=1; cp "$TMP/q.txt" "$TMP/q-ratio.txt"; fi
-  ((ok_panics && ok_ratio)) && break
+  if ((!ok_iratio)) && query "$Q_IRATIO"; then ok_iratio=1; cp "$TMP/q.txt" "$TMP/q-iratio.txt"; fi
+  ((ok_panics && ok_ratio && ok_iratio)) && break
   if ((SECONDS >= deadline)); then
-    for q in "$Q_PANICS" "$Q_RATIO" 'up' 'wireframe_handler:calls:rate5m' 'wireframe_handler:panics:rate5m'; do
+    for q in "$Q_PANICS" "$Q_RATIO" "$Q_IRATIO" 'up' 'wireframe_handler:calls:rate5m' 'wireframe_handler:panics:rate5m'; do
       echo "query: $q" >&2; query "$q" || true; cat "$TMP/q.txt" >&2
     done
     show_log "$TMP/prometheus.log" "prometheus log"
     show_log "$TMP/demo.log" "demo output"
-    die "timeout after ${PROMETHEUS_WAIT_SECS}s: sum(wireframe_handler_panics_total) > 0: $ok_panics, panic_ratio > 0: $ok_ratio"
+    die "timeout after ${PROMETHEUS_WAIT_SECS}s: sum(wireframe_handler_panics_total) > 0: $ok_panics, panic_ratio > 0: $ok_ratio, instance panic_ratio > 0: $ok_iratio"
   fi
   sleep 2
 done
@@ -263,6 +267,8 @@ log "query: $Q_PANICS"
 cat "$TMP/q-panics.txt"
 log "query: $Q_RATIO"
 cat "$TMP/q-ratio.txt"
+log "query: $Q_IRATIO"
+cat "$TMP/q-iratio.txt"
 for q in 'wireframe_handler:calls:rate5m' 'wireframe_handler:panics:rate5m'; do
   log "query: $q"
   query "$q" || true
@@ -272,9 +278,16 @@ log "alerts (pending or firing) at the end:"
 curl -fsS --max-time 5 "$PROM/api/v1/alerts" | python3 -c '
 import json, sys
 alerts = json.load(sys.stdin)["data"]["alerts"]
+bad = 0
 for a in alerts:
     print("  %s %s handler=%s value=%s" % (a["labels"]["alertname"], a["state"], a["labels"].get("handler"), a["value"]))
+    if "instances" in a["annotations"]:
+        print("    instances: %s" % a["annotations"]["instances"])
+    for k, v in a["annotations"].items():
+        if "error expanding template" in v or "error executing template" in v:
+            print("    annotation %s: %s" % (k, v)); bad += 1
 if not alerts:
     print("  (none)")
-'
+sys.exit(1 if bad else 0)
+' || die "an alert annotation template failed to expand"
 log "OK: live Prometheus scraped the demo and evaluated the rules"

@@ -35,6 +35,8 @@ fi
 cargo bench -p wireframe-monitor-benches --bench overhead -- "${args[@]}"
 cargo run -q --profile bench -p wireframe-monitor-benches --bin bench-paired -- "$CRITERION_HOME"
 cargo bench -p wireframe-monitor-benches-off --bench off -- "${args[@]}"
+# Panic storms: contained panics with the default limits vs a raw catch_unwind.
+cargo bench -p wireframe-monitor-benches --bench storm
 
 echo
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC'); load: $(cut -d' ' -f1-3 /proc/loadavg)"

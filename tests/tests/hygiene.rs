@@ -1,10 +1,20 @@
 //! Hygiene: the generated code compiles under `#![forbid(unsafe_code)]`,
-//! `#![deny(warnings, clippy::pedantic, unused_qualifications)]` and in a
+//! `#![deny(warnings, clippy::all, clippy::pedantic, unused_qualifications,
+//! rust_2018_idioms)]`, the shadowing restriction lints, and in a
 //! module that shadows the prelude (`Option`, `Result`, `Box`, `Some`,
 //! `None`, `Ok`, `Err`, `Vec`, `String`), for sync, async and method
 //! handlers using every option.
 #![forbid(unsafe_code)]
-#![deny(warnings, clippy::pedantic, unused_qualifications)]
+#![deny(
+    warnings,
+    clippy::all,
+    clippy::pedantic,
+    clippy::shadow_same,
+    clippy::shadow_reuse,
+    clippy::shadow_unrelated,
+    rust_2018_idioms,
+    unused_qualifications
+)]
 
 mod shadowed {
     use std::net::SocketAddr;
@@ -62,8 +72,26 @@ mod shadowed {
         addr: &SocketAddr,
         n: u8,
     ) -> core::result::Result<u8, std::io::Error> {
+        tokio::task::yield_now().await;
         let _ = addr;
         core::result::Result::Ok(10 / n)
+    }
+
+    /// Underscore-prefixed and pattern arguments, each moved into the body
+    /// (`no_effect_underscore_binding`, `shadow_same` must not fire).
+    #[monitored_connection(name = "hygiene_underscore")]
+    pub async fn underscore(_permit: u8, (a, _b): (u8, u8), mut n: u8) -> core::option::Option<u8> {
+        tokio::task::yield_now().await;
+        n += a;
+        core::option::Option::Some(10 / n)
+    }
+
+    /// An `async fn` whose output is a future (`async_yields_async` must
+    /// not fire on the expansion's `async` block).
+    #[monitored_connection(name = "hygiene_ready", on_panic = "resume")]
+    pub async fn ready(n: u8) -> std::future::Ready<u8> {
+        tokio::task::yield_now().await;
+        std::future::ready(10 / n)
     }
 
     /// A connection with monitored methods.
@@ -99,6 +127,11 @@ fn shadowed_prelude_handlers_compile_and_work() {
         2
     );
     assert_eq!(conn.method(addr, 2).unwrap(), 5);
+    assert_eq!(
+        runtime.block_on(shadowed::underscore(0, (1, 0), 1)),
+        Some(5)
+    );
+    assert_eq!(runtime.block_on(runtime.block_on(shadowed::ready(5))), 2);
     assert_eq!(shadowed::sync(addr, 1), None);
     assert_eq!(conn.method(addr, 1).unwrap_err().to_string(), "one");
 

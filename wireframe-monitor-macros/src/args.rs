@@ -133,8 +133,17 @@ impl Args {
     }
 }
 
+/// The expression inside the invisible group a `macro_rules!` fragment
+/// (`$l:literal`, `$e:expr`) is passed in: `name = $l` is `name = "…"`.
+fn ungroup(mut value: Expr) -> Expr {
+    while let Expr::Group(group) = value {
+        value = *group.expr;
+    }
+    value
+}
+
 fn name_from(value: Expr) -> syn::Result<LitStr> {
-    match value {
+    match ungroup(value) {
         Expr::Lit(ExprLit {
             lit: Lit::Str(name),
             ..
@@ -148,6 +157,7 @@ fn name_from(value: Expr) -> syn::Result<LitStr> {
 
 fn on_panic_from(value: Expr) -> syn::Result<OnPanicArg> {
     const HINT: &str = "`on_panic` must be \"contain\" (return a fallback value) or \"resume\" (re-raise the panic)";
+    let value = ungroup(value);
     let Expr::Lit(ExprLit {
         lit: Lit::Str(lit), ..
     }) = &value
@@ -163,6 +173,7 @@ fn on_panic_from(value: Expr) -> syn::Result<OnPanicArg> {
 }
 
 fn peer_from(value: Expr) -> syn::Result<Ident> {
+    let value = ungroup(value);
     if let Expr::Path(ExprPath {
         path,
         qself: None,
@@ -180,7 +191,7 @@ fn peer_from(value: Expr) -> syn::Result<Ident> {
 }
 
 fn label_value_from(key: &Ident, value: Expr) -> syn::Result<LabelValue> {
-    match value {
+    match ungroup(value) {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) => Ok(LabelValue::Literal(lit)),

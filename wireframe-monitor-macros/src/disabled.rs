@@ -2,7 +2,7 @@
 //! uses of what only the options referred to (the `peer` argument, label
 //! consts), so that turning the guard off raises no `unused` warnings.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream};
 use quote::quote;
 
 use crate::args::{Args, LabelValue};
@@ -28,13 +28,19 @@ pub(crate) fn expand(args: &Args, function: &Function) -> TokenStream {
         });
     let peer = args.peer.iter().map(|arg| quote!(let _ = &#arg;));
     let stmts = &block.stmts;
-    quote! {
-        #(#outer_attrs)*
-        #vis #sig {
+    // The user's braces: the item's span stays the user's (`dead_code`).
+    let mut body = Group::new(
+        Delimiter::Brace,
+        quote! {
             #(#inner_attrs)*
             #(#peer)*
             #(#consts)*
             #(#stmts)*
-        }
+        },
+    );
+    body.set_span(block.brace_token.span.join());
+    quote! {
+        #(#outer_attrs)*
+        #vis #sig #body
     }
 }

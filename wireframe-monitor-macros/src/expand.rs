@@ -1,25 +1,27 @@
 //! Writing the guarded function from a valid model.
 //!
 //! The signature, visibility and outer attributes stay as written (except
-//! that an `async fn` is lowered to a `fn` returning its guarded future, see
-//! `desugar.rs`); inner attributes move to the top of the new body. The
-//! original body becomes a `move` closure (sync, or a `fn` returning a
-//! future, whose future is then guarded too, and boxed again for
-//! `Pin<Box<dyn Future>>`) or an `async move` block (async), bound to
-//! `__wm_body` and passed to a guard in `::wireframe_monitor::__private`,
-//! with a `static` site holding the handler's name and labels and a
-//! per-thread `thread_local!` slot cache, both reached through a nested `fn`
-//! so the guard stores nothing for it. The guard call is spanned on the
-//! return type ([`FallbackSpans`]) so a missing `PanicFallback` is reported
-//! there.
+//! that arguments get hygienic names, see `params.rs`, and an `async fn` is
+//! lowered to a `fn` returning its guarded future, see `desugar.rs`); inner
+//! attributes move to the top of the new body. The original body becomes a
+//! `move` closure (sync, or a `fn` returning a future, whose future is then
+//! guarded too, and boxed again for `Pin<Box<dyn Future>>`) or an `async
+//! move` block (async), passed to a guard in `::wireframe_monitor::__private`
+//! with the handler's site (a `static` with its name and labels and a
+//! per-thread `thread_local!` slot cache, reached through a nested `fn` so
+//! the guard stores nothing for it) and the peer address, read before the
+//! body takes its argument. Every local the expansion adds is hygienic
+//! ([`Span::mixed_site`]). The guard call is spanned on the return type
+//! ([`FallbackSpans`]) so a missing `PanicFallback` is reported there.
 
-use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote, quote_spanned};
-use syn::spanned::Spanned;
-use syn::{Ident, Type};
+use proc_macro2::{Delimiter, Group, Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::{Block, Ident};
 
 use crate::args::{self, Args, LabelValue, OnPanic};
 use crate::item::{self, Function, Kind};
+use crate::params::{self, Params};
+use crate::spans::{FallbackSpans, call_between};
 use crate::{desugar, disabled, fallback, validate};
 
 /// The whole attribute: parse, validate, expand; on error, the error and the
@@ -55,7 +57,10 @@ fn handler_name(args: &Args, function: &Function) -> String {
     }
 }
 
-fn site_fn(args: &Args, function: &Function) -> TokenStream {
+/// `let __wm_site = { fn … };`: the nested `fn` returning the handler's
+/// site, in a block of its own so the body cannot see it, bound to a
+/// hygienic local (a zero-sized function item).
+fn site_binding(args: &Args, function: &Function, params: &Params) -> TokenStream {
     let handler = handler_name(args, function);
     let labels = args.labels.iter().flat_map(|l| &l.entries).map(|label| {
         let key = label.key.to_string();
@@ -64,179 +69,154 @@ fn site_fn(args: &Args, function: &Function) -> TokenStream {
             LabelValue::Const(path) => quote!((#key, #path)),
         }
     });
+    let local = params.local("__wm_site", Span::call_site());
     quote! {
-        #[inline]
-        fn __wm_site() -> ::wireframe_monitor::__private::SiteRefs {
-            static __WM_SITE: ::wireframe_monitor::__private::Site =
-                ::wireframe_monitor::__private::Site::new(#handler, &[#(#labels),*]);
-            ::wireframe_monitor::__private::thread_local! {
-                static __WM_SLOT: ::wireframe_monitor::__private::SlotCache =
-                    const { ::wireframe_monitor::__private::SlotCache::new() };
+        let #local = {
+            #[inline]
+            fn __wm_site() -> ::wireframe_monitor::__private::SiteRefs {
+                static __WM_SITE: ::wireframe_monitor::__private::Site =
+                    ::wireframe_monitor::__private::Site::new(#handler, &[#(#labels),*]);
+                ::wireframe_monitor::__private::thread_local! {
+                    static __WM_SLOT: ::wireframe_monitor::__private::SlotCache =
+                        const { ::wireframe_monitor::__private::SlotCache::new() };
+                }
+                ::wireframe_monitor::__private::SiteRefs::new(&__WM_SITE, &__WM_SLOT)
             }
-            ::wireframe_monitor::__private::SiteRefs::new(&__WM_SITE, &__WM_SLOT)
-        }
+            __wm_site
+        };
     }
 }
 
-fn peer(args: &Args) -> TokenStream {
-    if let Some(arg) = &args.peer {
+/// `let __wm_peer = …;`: the address of the `peer` argument (its hygienic
+/// name in the signature), read before the body takes the argument.
+fn peer_binding(params: &Params) -> TokenStream {
+    let local = params.local("__wm_peer", Span::call_site());
+    let value = if let Some(arg) = &params.peer {
         quote!(::wireframe_monitor::__private::peer_of(&#arg))
     } else {
         quote!(::wireframe_monitor::__private::NoPeer)
-    }
+    };
+    quote!(let #local = #value;)
 }
 
-/// Where an unmet `PanicFallback` bound is reported.
-///
-/// rustc reports the bound of a sync guard on the call, of an async guard
-/// on its argument and again on `.await` (a `Guarded` is a `Future` only
-/// with a fallback), and for `-> impl Future` again on the return type. A
-/// repeated error at the same span is dropped, so: a sync or `impl Future`
-/// call spans the whole return type (with the user's spans for `impl
-/// Future`, to match the return type's own error); an async argument and
-/// `.await` share one token of it (the type's name, `Vec` in
-/// `std::vec::Vec<u8>`), since `.await` cannot span more. Call-site
-/// resolution keeps the tokens hygienic and seen by lints as generated.
-struct FallbackSpans {
-    first: Span,
-    last: Span,
-    name: Span,
-}
-
-impl FallbackSpans {
-    fn new(function: &Function) -> Self {
-        let at = |location| Span::call_site().located_at(location);
-        let Some(ty) = function.return_type() else {
-            let ident = at(function.sig.ident.span());
-            return Self {
-                first: ident,
-                last: ident,
-                name: ident,
-            };
-        };
-        let tokens = ty.to_token_stream();
-        let first = tokens
-            .clone()
-            .into_iter()
-            .next()
-            .map_or_else(|| ty.span(), |tt| tt.span());
-        let last = tokens.into_iter().last().map_or_else(
-            || ty.span(),
-            |tt| match tt {
-                TokenTree::Group(group) => group.span_close(),
-                other => other.span(),
-            },
-        );
-        let name = name_span(ty).unwrap_or(first);
-        if matches!(function.kind, Kind::ReturnsFuture) {
-            Self { first, last, name }
-        } else {
-            Self {
-                first: at(first),
-                last: at(last),
-                name: at(name),
-            }
-        }
-    }
-}
-
-/// The token naming a type: the last path segment (`Vec` in
-/// `std::vec::Vec<u8>`), through references; a tuple, array or slice whole.
-fn name_span(ty: &Type) -> Option<Span> {
-    match ty {
-        Type::Path(path) if path.qself.is_none() => path
-            .path
-            .segments
-            .last()
-            .map(|segment| segment.ident.span()),
-        Type::Reference(reference) => name_span(&reference.elem),
-        Type::Ptr(pointer) => name_span(&pointer.elem),
-        Type::Group(group) => name_span(&group.elem),
-        Type::Tuple(tuple) => Some(tuple.paren_token.span.join()),
-        Type::Paren(paren) => Some(paren.paren_token.span.join()),
-        Type::Array(array) => Some(array.bracket_token.span.join()),
-        Type::Slice(slice) => Some(slice.bracket_token.span.join()),
-        _ => None,
-    }
-}
-
-/// `path(arguments)` spanning from `first` to `last`: the tokens of `path`
-/// (a path has no groups) at `first`, the parentheses at `last`.
-fn call_between(first: Span, last: Span, path: TokenStream, arguments: TokenStream) -> TokenStream {
-    let mut arguments = Group::new(Delimiter::Parenthesis, arguments);
-    arguments.set_span(last);
-    let path = path.into_iter().map(|mut token| {
-        token.set_span(first);
-        token
-    });
-    quote!(#(#path)* #arguments)
-}
-
-/// How the guard is called on the body bound to `__wm_body`.
+/// How the guard is called on the body.
 #[derive(Clone, Copy, PartialEq)]
 enum Call {
-    /// A closure (sync body, or one that builds a future): spanned on the
-    /// whole return type.
+    /// A closure (sync body, or one that builds a future), written as the
+    /// argument so it is inferred `FnOnce` (it may return a borrow of what
+    /// it took): spanned on the whole return type.
     Closure,
-    /// An `async move` block, the lowered `async fn`'s future.
+    /// An `async move` block bound to `__wm_body`, the lowered `async fn`'s
+    /// future.
     AsyncBlock,
-    /// An `async move` block awaited inside the `async fn` kept as written.
+    /// The same, awaited inside the `async fn` kept as written.
     AwaitAsyncBlock,
 }
 
-/// The call of the guard on the body bound to `__wm_body`, spanned as
-/// [`FallbackSpans`] says.
-fn guard_call(args: &Args, function: &Function, suffix: &str, call: Call) -> TokenStream {
+/// The call of the guard on `body`, spanned as [`FallbackSpans`] says.
+fn guard_call(
+    args: &Args,
+    function: &Function,
+    params: &Params,
+    suffix: &str,
+    call: Call,
+    body: &TokenStream,
+) -> TokenStream {
     let mode = args.on_panic.as_ref().map_or(OnPanic::Contain, |a| a.mode);
     let prefix = match mode {
         OnPanic::Contain => "contain",
         OnPanic::Resume => "resume",
     };
     let spans = FallbackSpans::new(function);
-    let guard = Ident::new(&format!("{prefix}{suffix}"), Span::call_site());
+    // A sync or `async` `contain` guard is called through its `_checked`
+    // form, whose bound reports a missing fallback once.
+    let checked = if mode == OnPanic::Contain && suffix != "_future" {
+        "_checked"
+    } else {
+        ""
+    };
+    let guard = Ident::new(&format!("{prefix}{suffix}{checked}"), Span::call_site());
     let path = quote!(::wireframe_monitor::__private::#guard);
-    let peer = peer(args);
+    let site = params.local("__wm_site", Span::call_site());
+    let peer = params.local("__wm_peer", Span::call_site());
     if call == Call::Closure {
-        return call_between(
-            spans.first,
-            spans.last,
-            path,
-            quote!(__wm_site, #peer, __wm_body),
-        );
+        return call_between(spans.first, spans.last, path, quote!(#site, #peer, #body));
     }
-    let body = Ident::new("__wm_body", spans.name);
-    let guarded = call_between(
-        spans.name,
-        spans.name,
-        path,
-        quote!(__wm_site, #peer, #body),
-    );
-    if call == Call::AwaitAsyncBlock {
+    // Call-site resolution (the span of the call itself), so the unmet
+    // bound on the argument and on the call are one error. The body cannot
+    // see it (it is bound after the block) nor an argument of that name
+    // (those are mixed-site).
+    let local = Ident::new("__wm_body", spans.name);
+    let guarded = call_between(spans.name, spans.name, path, quote!(#site, #peer, #local));
+    let guarded = if call == Call::AwaitAsyncBlock {
         quote_spanned!(spans.name=> #guarded.await)
     } else {
         guarded
+    };
+    // The `async` block is the expansion's, not the user's: a body that
+    // returns a future (`-> Ready<u8>`) is an `async fn`'s, which clippy's
+    // `async_yields_async` does not lint.
+    quote! {
+        #[allow(clippy::async_yields_async)]
+        let #local = #body;
+        #guarded
+    }
+}
+
+/// The declared return type as the expansion writes it: `()` for none, and
+/// `!` (which only a function's return type may name on stable) as
+/// `__private::Never`.
+fn output(function: &Function) -> TokenStream {
+    match function.return_type() {
+        None => quote!(()),
+        Some(_) if function.returns_never() => quote!(::wireframe_monitor::__private::Never),
+        Some(ty) => quote!(#ty),
     }
 }
 
 /// For an `async` body: a never-taken `return` of the declared type, so
-/// `?` and `return` in the body infer as they do in the `async fn`.
-fn return_hint(function: &Function) -> TokenStream {
-    match function.return_type() {
-        Some(ty) if function.return_type_is_nameable() => quote! {
-            #[allow(
-                unreachable_code,
-                clippy::diverging_sub_expression,
-                clippy::empty_loop,
-                clippy::let_unit_value,
-                clippy::needless_return,
-                clippy::unreachable
-            )]
-            if false {
-                let __wm_fake_return: #ty = loop {};
-                return __wm_fake_return;
-            }
-        },
-        _ => quote!(),
+/// `?` and `return` in the body infer as they do in the `async fn`. It
+/// comes before the body's block, so names the body imports cannot change
+/// what the return type means.
+fn return_hint(function: &Function, params: &Params) -> TokenStream {
+    if function.return_type().is_none() || !function.return_type_is_nameable() {
+        return quote!();
+    }
+    let ty = output(function);
+    let fake = params.local("__wm_fake_return", Span::call_site());
+    quote! {
+        #[allow(
+            unreachable_code,
+            clippy::diverging_sub_expression,
+            clippy::empty_loop,
+            clippy::let_unit_value,
+            clippy::needless_return,
+            clippy::unreachable
+        )]
+        if false {
+            let #fake: #ty = loop {};
+            return #fake;
+        }
+    }
+}
+
+/// The body as the guard runs it: the arguments bound under the user's
+/// names, then the user's block as the body of a match arm, a temporary
+/// scope of its own: its temporaries are dropped before the arguments, as
+/// in the function (rustc's `async fn` lowering does the same).
+fn body(params: &Params, hint: &TokenStream, block: &Block) -> TokenStream {
+    let bindings = &params.bindings;
+    let stmts = &block.stmts;
+    // The user's braces: the block's edition (when its tail temporaries are
+    // dropped) is the user's.
+    let mut user = Group::new(Delimiter::Brace, quote!(#(#stmts)*));
+    user.set_span(block.brace_token.span.join());
+    quote! {
+        #bindings
+        #hint
+        match () {
+            () => #user
+        }
     }
 }
 
@@ -249,74 +229,100 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         block,
         kind,
     } = function;
-    let site = site_fn(args, function);
+    let params = params::rewrite(sig, args.peer.as_ref());
+    let site = site_binding(args, function, &params);
+    let peer = peer_binding(&params);
     let mut sig = sig.clone();
-    let body = match kind {
+    sig.inputs.clone_from(&params.inputs);
+    // A `contain` handler does not panic (its panics become the fallback):
+    // clippy must not ask for a `# Panics` section for its body's asserts.
+    let mut allows = if args
+        .on_panic
+        .as_ref()
+        .is_some_and(|a| a.mode == OnPanic::Resume)
+    {
+        quote!()
+    } else {
+        quote!(#[allow(clippy::missing_panics_doc)])
+    };
+    let call = match kind {
+        // Validated: `on_panic = "resume"`. The body runs inline, under a
+        // guard that counts the call and records a panic unwinding through
+        // it; declared first, it is dropped after the arguments.
+        Kind::Sync if function.track_caller().is_some() => {
+            let guard = params.local("__wm_guard", Span::call_site());
+            let site = params.local("__wm_site", Span::call_site());
+            let peer = params.local("__wm_peer", Span::call_site());
+            let body = body(&params, &quote!(), block);
+            quote! {
+                let #guard = ::wireframe_monitor::__private::Unwinding::enter(#site, #peer);
+                #body
+            }
+        }
         Kind::Sync => {
-            let call = guard_call(args, function, "", Call::Closure);
             let annotation = match function.return_type() {
                 Some(ty) if function.return_type_is_nameable() => quote!(-> #ty),
                 _ => quote!(),
             };
-            quote! {
-                let __wm_body = move || #annotation #block;
-                #call
-            }
-        }
-        Kind::Async if desugar::applies(function) => {
-            let lowered = desugar::lower(
-                function,
-                args.peer.as_ref(),
-                FallbackSpans::new(function).name,
-            );
-            let call = guard_call(args, function, "_async", Call::AsyncBlock);
-            let hint = return_hint(function);
-            let bindings = lowered.bindings;
-            let stmts = &block.stmts;
-            sig = lowered.sig;
-            quote! {
-                let __wm_body = async move { #bindings #hint #(#stmts)* };
-                #call
-            }
+            let body = body(&params, &quote!(), block);
+            let closure = quote!(move || #annotation { #body });
+            guard_call(args, function, &params, "", Call::Closure, &closure)
         }
         Kind::Async => {
-            let call = guard_call(args, function, "_async", Call::AwaitAsyncBlock);
-            let hint = return_hint(function);
-            let stmts = &block.stmts;
-            quote! {
-                let __wm_body = async move { #hint #(#stmts)* };
-                #call
-            }
+            let call = if desugar::applies(function) {
+                let at = FallbackSpans::new(function).name;
+                desugar::lower(&mut sig, &output(function), at);
+                // clippy does not ask an `async fn` to take its arguments
+                // by reference; the `fn` it is lowered to must not either.
+                allows.extend(quote!(#[allow(clippy::needless_pass_by_value)]));
+                Call::AsyncBlock
+            } else {
+                Call::AwaitAsyncBlock
+            };
+            let body = body(&params, &return_hint(function, &params), block);
+            guard_call(
+                args,
+                function,
+                &params,
+                "_async",
+                call,
+                &quote!(async move { #body }),
+            )
         }
         Kind::ReturnsFuture => {
-            let call = guard_call(args, function, "_future", Call::Closure);
-            quote! {
-                let __wm_body = move || #block;
-                #call
-            }
+            let body = body(&params, &quote!(), block);
+            let closure = quote!(move || { #body });
+            guard_call(args, function, &params, "_future", Call::Closure, &closure)
         }
         Kind::ReturnsBoxedFuture => {
-            let call = guard_call(args, function, "_future", Call::Closure);
             let ty = function.return_type();
+            let body = body(&params, &quote!(), block);
+            let closure = quote!(move || -> #ty { #body });
+            let call = guard_call(args, function, &params, "_future", Call::Closure, &closure);
             let spans = FallbackSpans::new(function);
-            let boxed = call_between(
+            call_between(
                 spans.first,
                 spans.last,
                 quote!(::wireframe_monitor::__private::box_pin),
                 call,
-            );
-            quote! {
-                let __wm_body = move || -> #ty #block;
-                #boxed
-            }
+            )
         }
     };
-    quote! {
-        #(#outer_attrs)*
-        #vis #sig {
+    // The body's braces keep the user's span, so the item's span is the
+    // user's: lints about the item (`dead_code`) see it as written.
+    let mut body = Group::new(
+        Delimiter::Brace,
+        quote! {
             #(#inner_attrs)*
             #site
-            #body
-        }
+            #peer
+            #call
+        },
+    );
+    body.set_span(block.brace_token.span.join());
+    quote! {
+        #(#outer_attrs)*
+        #allows
+        #vis #sig #body
     }
 }

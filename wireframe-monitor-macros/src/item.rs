@@ -116,6 +116,19 @@ impl Function {
         }
     }
 
+    /// Whether the function returns `!` (`-> !`, or a fragment holding it).
+    /// The `#[track_caller]` attribute, if the function has one.
+    pub(crate) fn track_caller(&self) -> Option<&Attribute> {
+        self.outer_attrs
+            .iter()
+            .find(|attr| attr.path().is_ident("track_caller"))
+    }
+
+    pub(crate) fn returns_never(&self) -> bool {
+        self.return_type()
+            .is_some_and(|ty| matches!(ungroup(ty), Type::Never(_)))
+    }
+
     /// Whether the return type can be written as a `let` type annotation:
     /// not when it contains `impl Trait`.
     pub(crate) fn return_type_is_nameable(&self) -> bool {
@@ -123,11 +136,24 @@ impl Function {
     }
 }
 
+/// The type inside the invisible group a `macro_rules!` fragment (`$r:ty`)
+/// is passed in, or inside parentheses: `$r` and `(impl Future<…>)` are the
+/// types they contain.
+pub(crate) fn ungroup(mut ty: &Type) -> &Type {
+    loop {
+        match ty {
+            Type::Group(group) => ty = &group.elem,
+            Type::Paren(paren) => ty = &paren.elem,
+            _ => return ty,
+        }
+    }
+}
+
 fn returns_impl_future(output: &ReturnType) -> bool {
     let ReturnType::Type(_, ty) = output else {
         return false;
     };
-    let Type::ImplTrait(imp) = &**ty else {
+    let Type::ImplTrait(imp) = ungroup(ty) else {
         return false;
     };
     names_future(&imp.bounds)
@@ -149,7 +175,9 @@ fn names_future<P>(bounds: &syn::punctuated::Punctuated<TypeParamBound, P>) -> b
 fn returns_boxed_future(output: &ReturnType) -> bool {
     /// The single type argument of a path type whose last segment is `name`.
     fn argument<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
-        let Type::Path(path) = ty else { return None };
+        let Type::Path(path) = ungroup(ty) else {
+            return None;
+        };
         let segment = path.path.segments.last()?;
         if segment.ident != name {
             return None;
@@ -165,7 +193,9 @@ fn returns_boxed_future(output: &ReturnType) -> bool {
     let ReturnType::Type(_, ty) = output else {
         return false;
     };
-    let Some(Type::TraitObject(object)) = argument(ty, "Pin").and_then(|ty| argument(ty, "Box"))
+    let Some(Type::TraitObject(object)) = argument(ty, "Pin")
+        .and_then(|ty| argument(ty, "Box"))
+        .map(ungroup)
     else {
         return false;
     };

@@ -4,18 +4,20 @@
 //! that crate.
 //!
 //! Phases, one file each: `args` parses the options, `item` models the
-//! function, `validate` checks both, `expand` writes the guarded
-//! function (with `desugar` lowering an `async fn` to the `fn` returning
-//! its guarded future; `disabled` writes the unguarded one when the
-//! `enabled` feature is off), and `fallback` emits the original item beside
-//! any error.
-
+//! function, `validate` checks both, `expand` writes the guarded function
+//! (with `params` moving the arguments into the body under hygienic names,
+//! `desugar` lowering an `async fn` to the `fn` returning its guarded
+//! future, and `spans` placing the guard call on the return type; `disabled`
+//! writes the unguarded function when the `enabled` feature is off), and
+//! `fallback` emits the original item beside any error.
 mod args;
 mod desugar;
 mod disabled;
 mod expand;
 mod fallback;
 mod item;
+mod params;
+mod spans;
 mod validate;
 
 use proc_macro::TokenStream;

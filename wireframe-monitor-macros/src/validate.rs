@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use syn::{FnArg, Pat};
 
-use crate::args::{Args, LabelValue};
-use crate::item::Function;
+use crate::args::{Args, LabelValue, OnPanic};
+use crate::item::{Function, Kind};
 
 /// At most this many labels per handler.
 const MAX_LABELS: usize = 8;
@@ -14,7 +14,7 @@ const MAX_LABELS: usize = 8;
 /// All problems of `args` on `function`, or `Ok`.
 pub(crate) fn check(args: &Args, function: &Function) -> syn::Result<()> {
     let mut errors: Vec<syn::Error> = Vec::new();
-    check_fn(function, &mut errors);
+    check_fn(args, function, &mut errors);
     check_name(args, &mut errors);
     check_labels(args, &mut errors);
     check_peer(args, function, &mut errors);
@@ -28,7 +28,28 @@ pub(crate) fn check(args: &Args, function: &Function) -> syn::Result<()> {
     }
 }
 
-fn check_fn(function: &Function, errors: &mut Vec<syn::Error>) {
+fn check_fn(args: &Args, function: &Function, errors: &mut Vec<syn::Error>) {
+    // Containing needs `catch_unwind`, whose body is a closure, and a closure
+    // cannot be `#[track_caller]` on stable Rust: `Location::caller()` in
+    // the body would silently change meaning. A sync `resume` handler runs
+    // its body inline under a drop guard instead (`expand.rs`).
+    if let Some(attr) = function.track_caller() {
+        let resume = args
+            .on_panic
+            .as_ref()
+            .is_some_and(|a| a.mode == OnPanic::Resume);
+        if !matches!(function.kind, Kind::Sync) {
+            errors.push(syn::Error::new_spanned(
+                attr,
+                "#[monitored_connection] keeps `#[track_caller]` only on a plain sync `fn`: a returned future is guarded from a closure, where `Location::caller()` would name this function, not its caller; remove `#[track_caller]`",
+            ));
+        } else if !resume {
+            errors.push(syn::Error::new_spanned(
+                attr,
+                "a `#[track_caller]` handler needs `on_panic = \"resume\"`: containing a panic runs the body in a closure, which cannot be `#[track_caller]` on stable Rust; write `#[monitored_connection(on_panic = \"resume\")]` (the panic is recorded and goes on, as without the attribute) or remove `#[track_caller]`",
+            ));
+        }
+    }
     if let Some(constness) = &function.sig.constness {
         errors.push(syn::Error::new_spanned(
             constness,

@@ -235,10 +235,3 @@ impl<E: Packet> Service for Guarded<E> {
         }
     }
 }
-
-/// The README's Rust blocks, compiled and run as doctests here (this crate
-/// has every door as a dependency: the attribute, the run-time API, the
-/// tower feature, wireframe).
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;

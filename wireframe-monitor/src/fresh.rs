@@ -18,7 +18,7 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
-use crate::hot;
+use crate::{PayloadKind, hot};
 
 /// How many unclaimed fresh panics per thread keep their details: a panic
 /// raised while as many others unwind on the same thread loses its location.
@@ -36,7 +36,7 @@ pub(crate) fn identity(payload: &(dyn Any + Send)) -> Identity {
 }
 
 /// What the hook captured of one fresh panic.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct FreshPanic {
     /// `file:line:col`.
     pub(crate) location: Option<String>,
@@ -45,6 +45,12 @@ pub(crate) struct FreshPanic {
     /// The span current at the panic site.
     #[cfg(feature = "tracing")]
     pub(crate) span: Option<tracing::Span>,
+    /// The message (for guards that never see the payload).
+    pub(crate) message: Option<String>,
+    /// What the payload was.
+    pub(crate) kind: PayloadKind,
+    /// The inline guard of a `#[track_caller]` handler recorded it.
+    pub(crate) recorded: bool,
 }
 
 thread_local! {
@@ -65,6 +71,20 @@ static HOOKED: AtomicBool = AtomicBool::new(false);
 /// A guard caught a payload that should have passed our hook and did not:
 /// the hook was probably replaced. Cleared whenever the hook runs.
 static SUSPECT: AtomicBool = AtomicBool::new(false);
+
+impl Default for FreshPanic {
+    fn default() -> Self {
+        Self {
+            location: None,
+            backtrace: None,
+            #[cfg(feature = "tracing")]
+            span: None,
+            message: None,
+            kind: PayloadKind::Other,
+            recorded: false,
+        }
+    }
+}
 
 /// Called by our hook for every fresh panic on this thread.
 pub(crate) fn note(panic: FreshPanic) {
@@ -103,6 +123,18 @@ pub(crate) fn latest() -> FreshPanic {
         .ok()
         .flatten()
         .unwrap_or_default()
+}
+
+/// Marks the latest fresh panic as recorded.
+pub(crate) fn mark_latest_recorded() {
+    let count = hot::fresh();
+    let _ = DETAILS.try_with(|ring| {
+        if let Ok(mut ring) = ring.try_borrow_mut()
+            && let Some(panic) = &mut ring[count as usize % RING]
+        {
+            panic.recorded = true;
+        }
+    });
 }
 
 /// Claims every fresh panic raised since `mark`: a guard caught them.

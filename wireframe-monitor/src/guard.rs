@@ -9,7 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use crate::failures::drop_payload;
 use crate::registry::Entry;
-use crate::site::{Site, SiteRefs};
+use crate::site::{Counted, Site, SiteRefs};
 use crate::{ConnectionPanic, PanicFallback, PeerAddr, fresh, hot, once, record};
 
 /// Where the peer address of a call comes from: nothing ([`NoPeer`], zero
@@ -108,6 +108,44 @@ pub(crate) fn caught<R>(contain: bool, f: impl FnOnce() -> R) -> Result<R, Caugh
         catch_unwind(AssertUnwindSafe(f))
     };
     result.map_err(|payload| Caught { payload, mark })
+}
+
+/// The guard of a sync `#[track_caller]` handler (`on_panic = "resume"`):
+/// its body runs inline, not in a closure, so `Location::caller()` keeps
+/// its meaning; the call is counted from [`Unwinding::enter`] to the
+/// guard's drop, and a panic of the body is recorded as it unwinds through
+/// the guard (from what the panic hook captured), then goes on.
+pub struct Unwinding<P: Peer> {
+    site: SiteRefs,
+    counted: Counted,
+    peer: P,
+    mark: u32,
+    panicking: bool,
+}
+
+impl<P: Peer> Unwinding<P> {
+    /// A call starts.
+    #[inline]
+    pub fn enter<S: FnOnce() -> SiteRefs>(site: S, peer: P) -> Self {
+        let site = site();
+        Self {
+            counted: site.enter(),
+            site,
+            peer,
+            mark: fresh::mark(),
+            panicking: std::thread::panicking(),
+        }
+    }
+}
+
+impl<P: Peer> Drop for Unwinding<P> {
+    #[inline]
+    fn drop(&mut self) {
+        self.site.exit(self.counted);
+        if !self.panicking && std::thread::panicking() {
+            record::record_unwinding(self.site.site.entry(), self.peer.get(), self.mark);
+        }
+    }
 }
 
 /// Runs a sync body; a panic is recorded and turned into `R::from_panic`.

@@ -22,9 +22,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Instant, SystemTime};
 
 use crate::fresh::{self, FreshPanic};
-use crate::hot;
 use crate::storm::{self, Summary, Window};
 use crate::text::Utc;
+use crate::{PayloadKind, hot};
 
 type Hook = Box<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
 
@@ -89,11 +89,22 @@ fn run(info: &PanicHookInfo<'_>, previous: &Hook) {
         .location()
         .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
     let (report, summary) = admit(location.as_deref().unwrap_or(""));
+    let payload = info.payload();
+    let (message, kind) = if let Some(s) = payload.downcast_ref::<&'static str>() {
+        (Some((*s).to_owned()), PayloadKind::Str)
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        (Some(s.clone()), PayloadKind::String)
+    } else {
+        (None, PayloadKind::Other)
+    };
     fresh::note(FreshPanic {
         backtrace: (report && storm::backtraces()).then(|| Arc::new(Backtrace::force_capture())),
         #[cfg(feature = "tracing")]
         span: Some(tracing::Span::current()),
         location,
+        message,
+        kind,
+        recorded: false,
     });
     // Guards mark themselves only while quiet_contained is on.
     if !hot::in_contain() && (report || !storm::limit_hook()) {

@@ -130,7 +130,9 @@ impl Installer {
     }
 
     /// `false`: the chained panic hook runs for every panic, only events and
-    /// the panic handler are limited. Default `true`.
+    /// the panic handler are limited. Default `true`. (Before `install()`
+    /// runs, the panic hook that a first handler call sets on its own never
+    /// limits the hook it chains.)
     ///
     /// ```
     /// wireframe_monitor::Installer::new().limit_chained_hook(false).install();

@@ -46,10 +46,25 @@
 //!   function were not annotated, nothing is recorded.
 //! - `metrics`: publish through the [`metrics`](https://docs.rs/metrics) facade.
 //! - `tracing`: emit the [`tracing`](https://docs.rs/tracing) event.
+//! - `tokio`: [`PeerAddr`] for `tokio::net::TcpStream`. Off, tokio is not a
+//!   dependency: a std-only server does not pull it.
 //!
 //! Off by default:
-//! - `tower`: `tower::MonitorLayer`, the guard as a tower `Layer`
-//!   around any `Service` (dependencies `tower-layer`, `tower-service`).
+//! - `tower`: `tower::MonitorLayer`, the guard as a tower `Layer` around
+//!   any `Service` (dependencies `tower-layer`, `tower-service`).
+//!
+//! # Panic hooks and error reporters
+//!
+//! [`install`] chains the panic hook set before it: Rust's stderr report, or
+//! an error reporter's panic integration (Sentry's, for one). By default that
+//! hook still runs for every panic, so a reporter sees each contained panic
+//! as an ordinary, unhandled one, with its unredacted message. With
+//! [`Installer::quiet_contained(true)`](Installer::quiet_contained) it runs
+//! only for panics that are not contained, and the reporter gets nothing for
+//! contained ones: report those from a [`PanicHandler`] as handled errors,
+//! tagged with [`PanicEvent::handler`] ([the README shows
+//! one](https://github.com/wireframe-monitor/wireframe-monitor/blob/main/README.md#error-reporters-sentry-and-the-like)).
+//! Install the reporter first, then call [`install`].
 //!
 //! # Faults the guard cannot contain
 //!
@@ -68,6 +83,8 @@
 //! With `panic = "abort"` in the Cargo profile a panic ends the process
 //! before any guard runs: nothing can be caught, counted or contained.
 //! [`install`] logs a warning once in such a build.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Layers, bottom up; a module imports only from layers below it.
 // Types and small helpers:
@@ -95,6 +112,7 @@ mod once;
 mod publish;
 mod record;
 // What generated code calls, and set-up:
+mod diagnose;
 mod future;
 mod guard;
 mod install;
@@ -102,6 +120,7 @@ mod install;
 mod monitored;
 mod monitored_future;
 #[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod tower;
 
 pub use event::PanicEvent;
@@ -115,6 +134,7 @@ pub use panic::{ConnectionPanic, PanicFallback, PayloadKind};
 pub use peer::PeerAddr;
 pub use policy::{MessagePolicy, PeerPolicy};
 #[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use publish::flush;
 pub use stats::{HandlerStats, counter_shards, snapshot};
 
@@ -164,11 +184,14 @@ pub use wireframe_monitor_macros::monitored_connection;
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::diagnose::{
+        Checked, FnOutput, FromPanic, Never, contain_async_checked, contain_checked,
+    };
     pub use crate::future::{
         Contain, Eager, Guarded, Resume, box_pin, contain_async, contain_future, resume_async,
         resume_future,
     };
-    pub use crate::guard::{NoPeer, Peer, contain, peer_of, resume};
+    pub use crate::guard::{NoPeer, Peer, Unwinding, contain, peer_of, resume};
     pub use crate::shard::SlotCache;
     pub use crate::site::{Site, SiteRefs};
     pub use std::thread_local;

@@ -119,6 +119,14 @@ pub(crate) fn decide(mark: u32, payload: &(dyn Any + Send)) -> Verdict {
     };
     let fresh_panic = (since > 0).then(fresh::latest);
     fresh::claim(mark);
+    // The inline guard of a `#[track_caller]` handler recorded the latest
+    // fresh panic as it unwound through it.
+    if let Some(panic) = fresh_panic.as_ref().filter(|p| p.recorded) {
+        return Verdict {
+            record: false,
+            fresh: panic.clone(),
+        };
+    }
     let listed = LIST
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -175,4 +183,21 @@ pub(crate) fn reraised(payload: &(dyn Any + Send), location: Option<String>) {
         .unwrap_or_else(PoisonError::into_inner)
         .get_or_insert_with(List::default)
         .insert(id, fresh::seq_now(), location);
+}
+
+/// For the inline guard of a `#[track_caller]` handler whose body started at
+/// fresh count `mark`, as a panic unwinds through it: the fresh panic to
+/// record, marked recorded (not claimed: the guard that catches the payload
+/// sees it and skips it), or `None` when the payload was re-raised through
+/// the body or is recorded already.
+pub(crate) fn unwinding(mark: u32) -> Option<FreshPanic> {
+    if fresh::since(mark) == 0 {
+        return None;
+    }
+    let latest = fresh::latest();
+    if latest.recorded {
+        return None;
+    }
+    fresh::mark_latest_recorded();
+    Some(latest)
 }

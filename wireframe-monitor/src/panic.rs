@@ -219,7 +219,10 @@ impl<T> PanicFallback for Option<T> {
     }
 }
 
-impl<T, E: From<ConnectionPanic>> PanicFallback for Result<T, E> {
+/// `Err(panic.into())`, for every `E: From<ConnectionPanic>` (the bound is
+/// spelled through a hidden trait implemented for exactly those types, so
+/// that a missing `From` is reported with both ways to fix it).
+impl<T, E: crate::diagnose::FromPanic> PanicFallback for Result<T, E> {
     fn from_panic(panic: ConnectionPanic) -> Self {
         Err(E::from(panic))
     }

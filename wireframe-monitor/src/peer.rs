@@ -45,6 +45,9 @@ impl PeerAddr for std::net::TcpStream {
     }
 }
 
+/// With the `tokio` feature (on by default).
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 impl PeerAddr for tokio::net::TcpStream {
     fn peer_addr(&self) -> Option<SocketAddr> {
         tokio::net::TcpStream::peer_addr(self).ok()

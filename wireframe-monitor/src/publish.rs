@@ -1,83 +1,119 @@
 //! Publishing the registry to the `metrics` recorder: `calls_total` and
 //! `active` in the background (at most one interval old) and on [`flush`];
 //! the panic metrics at panic time.
+//!
+//! Exact on every exporter, including those that only add (OpenTelemetry)
+//! or only send deltas (`DogStatsD`):
+//! - counters go out as increments of what changed since the last publish,
+//!   through handles kept per registry entry (in [`table::Table`], by entry id) and
+//!   registered again only when the global recorder changes; gauges with
+//!   `set`;
+//! - every registration is preceded by the description of its metric, on
+//!   the same recorder: an exporter that keys instruments by description
+//!   (OpenTelemetry, which also forgets a description once a registration
+//!   used it) then never splits a metric into streams with and without it;
+//! - nothing here runs on a handler's hot path: calls only bump per-thread
+//!   counters, read here under the table's lock, so deltas add up exactly.
+//!
+//! Which recorder is "the global one": `metrics` offers no way to read the
+//! global recorder from a thread that has a local one set, so the publisher
+//! thread (which never has one) and a helper thread (see
+//! [`global_recorder`]) look, and recorders are told apart by address. The
+//! global recorder of `metrics` can be set once per process, so once one of
+//! non-zero size is seen, its address is final and no more helper threads
+//! are needed. A local recorder ([`metrics::with_local_recorder`]) gets, on
+//! [`flush`], the whole current totals (`Counter::absolute`, so repeated
+//! flushes to the same local recorder stay right) through handles registered
+//! for that flush; the global bookkeeping is not touched.
 
+mod metric;
+mod table;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 use std::time::Duration;
 
-use metrics::{Key, Label, Level, Metadata, Unit};
+use metrics::Recorder;
 
-use crate::names;
-use crate::registry::{self, Entry};
+use crate::registry::Entry;
+use metric::{ACTIVE, BUILD_INFO, CALLS, LAST_PANIC, PANICS, set_build_info};
+use table::lock;
 
-static METADATA: Metadata<'static> =
-    Metadata::new("wireframe_monitor", Level::INFO, Some(module_path!()));
-
-/// The metric keys of one registry entry, built once at registration.
-pub(crate) struct Keys {
-    calls: Key,
-    active: Key,
-    panics: Key,
-    last_panic: Key,
+/// Identifies a recorder: the address of its data.
+fn address(recorder: &dyn Recorder) -> usize {
+    std::ptr::from_ref(recorder).cast::<()>().addr()
 }
 
-impl Keys {
-    pub(crate) fn new(
-        handler: &'static str,
-        labels: &'static [(&'static str, &'static str)],
-    ) -> Self {
-        let labels: Vec<Label> =
-            std::iter::once(Label::from_static_parts(names::HANDLER_LABEL, handler))
-                .chain(labels.iter().map(|&(k, v)| Label::from_static_parts(k, v)))
-                .collect();
-        let key = |name: &'static str| Key::from_parts(name, labels.clone());
-        Self {
-            calls: key(names::CALLS_TOTAL),
-            active: key(names::ACTIVE),
-            panics: key(names::PANICS_TOTAL),
-            last_panic: key(names::LAST_PANIC_TIMESTAMP_SECONDS),
+/// The address of the global recorder (or of the no-op recorder `metrics`
+/// uses while none is set) and whether it is final (of non-zero size), read
+/// on a new thread, which has no local recorder; `None` if no thread could
+/// be started.
+fn global_recorder() -> Option<(usize, bool)> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("wireframe-monitor-recorder-probe".into())
+            .spawn_scoped(scope, || {
+                metrics::with_recorder(|recorder| (address(recorder), size_of_val(recorder) > 0))
+            })
+            .ok()?
+            .join()
+            .ok()
+    })
+}
+
+/// Runs `f`; a panic in it (a recorder that panicked) is counted in
+/// [`recording_failures`](crate::recording_failures) and does not escape.
+fn guarded(f: impl FnOnce()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
+        crate::failures::count_failure();
+        // A payload whose `Drop` panics too is leaked rather than re-raised.
+        if let Err(second) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+            std::mem::forget(second);
         }
     }
 }
 
-/// Records one panic of `entry` through the recorder current now.
+/// Records one panic of `entry` through the recorder current now: through
+/// the kept handles when it is the global recorder, else through handles
+/// registered for this panic (a local recorder, or a global one not known
+/// yet: either way the series is the same).
 pub(crate) fn panic(entry: &Entry, unix_seconds: f64) {
     metrics::with_recorder(|recorder| {
-        recorder
-            .register_counter(&entry.keys.panics, &METADATA)
-            .increment(1);
-        recorder
-            .register_gauge(&entry.keys.last_panic, &METADATA)
-            .set(unix_seconds);
+        let Some(mut table) = lock() else { return };
+        let table = &mut table.0;
+        let address = address(recorder);
+        guarded(|| {
+            if table.global == Some(address) {
+                table.adopt(recorder, address);
+                table.panic_global(recorder, entry, unix_seconds);
+            } else {
+                let keys = table.keys(entry);
+                PANICS.counter(recorder, &keys.panics).increment(1);
+                LAST_PANIC
+                    .gauge(recorder, &keys.last_panic)
+                    .set(unix_seconds);
+            }
+        });
     });
-}
-
-fn publish_entry(recorder: &dyn metrics::Recorder, entry: &Entry) {
-    let (calls, active) = entry.calls_active();
-    recorder
-        .register_counter(&entry.keys.calls, &METADATA)
-        .absolute(calls);
-    #[expect(
-        clippy::cast_precision_loss,
-        reason = "a gauge is an f64; in-flight calls stay far below 2^52"
-    )]
-    recorder
-        .register_gauge(&entry.keys.active, &METADATA)
-        .set(active as f64);
-    // Creates the panic series at 0, so `rate()` works before the first panic.
-    recorder
-        .register_counter(&entry.keys.panics, &METADATA)
-        .increment(0);
 }
 
 /// Publishes `calls_total` and `active` of every monitored handler to the
 /// recorder current now (a local recorder if one is set on this thread,
-/// else the global one).
+/// else the global one). Never panics: a recorder that panics is counted in
+/// [`recording_failures`](crate::recording_failures).
 ///
 /// [`install`](crate::install) starts a background thread that does this
 /// every `publish_interval` (at most 1 s) for the global recorder; call
 /// `flush` before reading an exposition that must be exact, for example at
 /// the end of a test or before a final scrape.
+///
+/// The global recorder receives what changed since the last publish, as
+/// counter increments. A local recorder
+/// ([`metrics::with_local_recorder`]) receives the whole current totals
+/// (`Counter::absolute`), right however often it is flushed, for recorders
+/// that keep a counter's value (`DebuggingRecorder`, Prometheus); install
+/// exporters that only add or send deltas (OpenTelemetry, `DogStatsD`)
+/// globally.
 ///
 /// ```
 /// use metrics_util::debugging::DebuggingRecorder;
@@ -97,52 +133,67 @@ fn publish_entry(recorder: &dyn metrics::Recorder, entry: &Entry) {
 /// assert!(calls);
 /// ```
 pub fn flush() {
-    let entries = registry::entries();
     metrics::with_recorder(|recorder| {
-        for entry in &entries {
-            publish_entry(recorder, entry);
+        let address = address(recorder);
+        let known = lock().map(|table| table.0.global);
+        let (global, final_) = match known {
+            None => return, // re-entered from a recorder
+            Some(Some(global)) => (global, true),
+            Some(None) => {
+                let Some(global) = global_recorder() else {
+                    // Cannot tell local from global: leave it to the publisher.
+                    crate::failures::count_failure();
+                    return;
+                };
+                global
+            }
+        };
+        let Some(mut table) = lock() else { return };
+        if final_ {
+            table.0.global = Some(global);
+        }
+        if address == global {
+            table.0.publish_global(recorder);
+        } else {
+            table.0.publish_local(recorder);
         }
     });
 }
 
-/// Describes the four metrics (help text and units) to the current recorder.
-pub(crate) fn describe() {
+/// Publishes to the global recorder; only on threads without a local one.
+fn publish_global() {
     metrics::with_recorder(|recorder| {
-        recorder.describe_counter(
-            names::CALLS_TOTAL.into(),
-            None,
-            "Calls started of a #[monitored_connection] handler".into(),
-        );
-        recorder.describe_gauge(
-            names::ACTIVE.into(),
-            None,
-            "Calls of a #[monitored_connection] handler in flight".into(),
-        );
-        recorder.describe_counter(
-            names::PANICS_TOTAL.into(),
-            None,
-            "Panics caught in a #[monitored_connection] handler, each counted once".into(),
-        );
-        recorder.describe_gauge(
-            names::LAST_PANIC_TIMESTAMP_SECONDS.into(),
-            Some(Unit::Seconds),
-            "Unix time of the last panic caught in a #[monitored_connection] handler".into(),
-        );
-        recorder.describe_gauge(
-            names::BUILD_INFO.into(),
-            None,
-            "Always 1; the version label identifies the running build".into(),
-        );
+        if let Some(mut table) = lock() {
+            table.0.publish_global(recorder);
+        }
     });
 }
 
-/// Sets `wireframe_build_info{version="…"} 1` on the current recorder.
+/// Describes the five metrics (help text and units) to the current recorder.
+/// Each registration describes its metric again first, so this only adds
+/// the descriptions early for recorders that show them before any value.
+/// Under the table's lock, like every registration: an exporter that drops
+/// a description once a registration used it (OpenTelemetry) never sees a
+/// description and a registration interleaved from two threads.
+pub(crate) fn describe() {
+    metrics::with_recorder(|recorder| {
+        let Some(_table) = lock() else { return };
+        guarded(|| {
+            for metric in [&CALLS, &ACTIVE, &PANICS, &LAST_PANIC, &BUILD_INFO] {
+                metric.describe(recorder);
+            }
+        });
+    });
+}
+
+/// Sets `wireframe_build_info{version="…"} 1` on the current recorder, and
+/// again on a global recorder installed later.
 pub(crate) fn build_info(version: &str) {
-    let key = Key::from_parts(
-        names::BUILD_INFO,
-        vec![Label::new("version", version.to_owned())],
-    );
-    metrics::with_recorder(|recorder| recorder.register_gauge(&key, &METADATA).set(1.0));
+    metrics::with_recorder(|recorder| {
+        let Some(mut table) = lock() else { return };
+        table.0.build_info = Some(version.to_owned());
+        guarded(|| set_build_info(recorder, version));
+    });
 }
 
 /// Starts the background publisher once per process.
@@ -154,8 +205,8 @@ pub(crate) fn start_publisher(interval: Duration) {
             .spawn(move || {
                 loop {
                     std::thread::sleep(interval);
-                    // A panicking recorder must not stop publishing.
-                    if std::panic::catch_unwind(flush).is_err() {
+                    // Recorder panics are contained inside; this is a backstop.
+                    if catch_unwind(publish_global).is_err() {
                         crate::failures::count_failure();
                     }
                 }
@@ -164,4 +215,47 @@ pub(crate) fn start_publisher(interval: Duration) {
             crate::failures::count_failure();
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use metrics::{
+        Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit,
+    };
+
+    /// A recorder whose every call panics (not zero-sized: told apart from
+    /// the no-op recorder by address).
+    struct Broken(#[expect(dead_code, reason = "only gives the recorder a size")] u8);
+
+    impl Recorder for Broken {
+        fn describe_counter(&self, _: KeyName, _: Option<Unit>, _: SharedString) {
+            panic!("broken recorder");
+        }
+        fn describe_gauge(&self, _: KeyName, _: Option<Unit>, _: SharedString) {
+            panic!("broken recorder");
+        }
+        fn describe_histogram(&self, _: KeyName, _: Option<Unit>, _: SharedString) {
+            panic!("broken recorder");
+        }
+        fn register_counter(&self, _: &Key, _: &Metadata<'_>) -> Counter {
+            panic!("broken recorder");
+        }
+        fn register_gauge(&self, _: &Key, _: &Metadata<'_>) -> Gauge {
+            panic!("broken recorder");
+        }
+        fn register_histogram(&self, _: &Key, _: &Metadata<'_>) -> Histogram {
+            panic!("broken recorder");
+        }
+    }
+
+    #[test]
+    fn a_panicking_local_recorder_never_escapes_flush_or_describe() {
+        crate::registry::register("publish_unit", &[]);
+        let before = crate::recording_failures();
+        metrics::with_local_recorder(&Broken(0), super::flush);
+        let after_flush = crate::recording_failures();
+        assert!(after_flush > before, "counted");
+        metrics::with_local_recorder(&Broken(0), super::describe);
+        assert!(crate::recording_failures() > after_flush, "counted");
+    }
 }

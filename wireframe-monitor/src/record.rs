@@ -9,6 +9,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Instant, SystemTime};
 
 use crate::failures::{count_failure, swallow};
+use crate::fresh::FreshPanic;
 use crate::policy::{self, PeerPolicy};
 use crate::registry::{Entry, LastPanic};
 #[cfg(feature = "tracing")]
@@ -66,15 +67,44 @@ pub(crate) fn record(
     mark: u32,
 ) -> ConnectionPanic {
     let verdict = once::decide(mark, payload);
-    let policy = policy::get();
     let (raw, payload_kind) = read_message(payload);
-    let message = swallow(|| policy.message.apply(raw)).flatten();
-    let fresh = verdict.fresh;
-    let panic = ConnectionPanic::new(entry.handler, message, fresh.location.clone(), payload_kind);
     if !verdict.record {
-        return panic;
+        let message = swallow(|| policy::get().message.apply(raw)).flatten();
+        return ConnectionPanic::new(entry.handler, message, verdict.fresh.location, payload_kind);
     }
+    report(entry, peer, raw, payload_kind, &verdict.fresh)
+}
 
+/// Records the panic unwinding through the inline guard of a
+/// `#[track_caller]` handler of `entry`, whose body started at fresh-panic
+/// count `mark`: the payload is out of reach, so the message is the one
+/// our hook captured. A payload re-raised through the body (no fresh panic
+/// since `mark`) is left to the guard that catches it.
+#[cold]
+#[inline(never)]
+pub(crate) fn record_unwinding(entry: &'static Entry, peer: Option<SocketAddr>, mark: u32) {
+    if let Some(fresh) = once::unwinding(mark) {
+        drop(report(
+            entry,
+            peer,
+            fresh.message.as_deref(),
+            fresh.kind,
+            &fresh,
+        ));
+    }
+}
+
+/// Counts, stores and reports one panic of `entry`.
+fn report(
+    entry: &'static Entry,
+    peer: Option<SocketAddr>,
+    raw: Option<&str>,
+    payload_kind: PayloadKind,
+    fresh: &FreshPanic,
+) -> ConnectionPanic {
+    let policy = policy::get();
+    let message = swallow(|| policy.message.apply(raw)).flatten();
+    let panic = ConnectionPanic::new(entry.handler, message, fresh.location.clone(), payload_kind);
     let depth = Depth::enter();
     entry.panics.fetch_add(1, Relaxed);
     let at = SystemTime::now();

@@ -33,8 +33,6 @@ pub(crate) struct Entry {
     pub(crate) window: Mutex<Window>,
     /// Panics recorded but not reported (storm limit).
     pub(crate) suppressed: AtomicU64,
-    #[cfg(feature = "metrics")]
-    pub(crate) keys: crate::publish::Keys,
 }
 
 static ENTRIES: RwLock<Vec<&'static Entry>> = RwLock::new(Vec::new());
@@ -64,8 +62,6 @@ pub(crate) fn register(
         last: Mutex::new(None),
         window: Mutex::new(Window::default()),
         suppressed: AtomicU64::new(0),
-        #[cfg(feature = "metrics")]
-        keys: crate::publish::Keys::new(handler, labels),
     }));
     entries.push(entry);
     entry

@@ -8,8 +8,10 @@ use std::time::{Duration, Instant, SystemTime};
 /// Reports per key and interval; `u32::MAX`: unlimited.
 static MAX: AtomicU32 = AtomicU32::new(DEFAULT_MAX);
 static INTERVAL_MS: AtomicU64 = AtomicU64::new(DEFAULT_INTERVAL_MS);
-/// Whether the chained panic hook is limited too.
-static LIMIT_HOOK: AtomicBool = AtomicBool::new(true);
+/// Whether the chained panic hook is limited too: only once `install()`
+/// asked for it (the hook a first handler call installs on its own leaves
+/// the previous hook's reports alone).
+static LIMIT_HOOK: AtomicBool = AtomicBool::new(false);
 /// Whether reported panics carry a backtrace.
 static BACKTRACES: AtomicBool = AtomicBool::new(true);
 

@@ -11,6 +11,8 @@
 mod support;
 
 #[cfg(feature = "enabled")]
+mod breakages;
+#[cfg(feature = "enabled")]
 mod compose;
 #[cfg(not(feature = "enabled"))]
 mod disabled;
@@ -31,6 +33,8 @@ mod observe;
 #[cfg(feature = "enabled")]
 mod outcomes;
 #[cfg(feature = "enabled")]
+mod peer_stream;
+#[cfg(feature = "enabled")]
 mod policy;
 #[cfg(feature = "enabled")]
 mod rows;
@@ -40,5 +44,7 @@ mod runtime_api;
 mod server;
 #[cfg(feature = "enabled")]
 mod shapes;
+#[cfg(feature = "enabled")]
+mod spans;
 #[cfg(feature = "enabled")]
 mod tower_layer;

@@ -30,7 +30,7 @@ fn main() {
         assert_eq!(echo(vec![1, 2]).await, Some(vec![1, 2]));
         assert_eq!(checked(b"abc").await.unwrap(), 3);
         let error = checked(b"").await.unwrap_err();
-        assert!(error.to_string().contains("empty frame"), "{error}");
+        assert!(format!("{error:#}").contains("empty frame"), "{error:#}");
         nothing().await;
     });
 }

@@ -1,0 +1,154 @@
+//! The publication table: per registry entry, its keys and the handles
+//! kept for the global recorder with what was sent through them; behind one
+//! lock, so publishes are ordered and their deltas add up exactly.
+
+use std::cell::Cell;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use metrics::Recorder;
+
+use super::metric::{
+    ACTIVE, CALLS, Handles, Keys, LAST_PANIC, PANICS, gauge_value, set_build_info,
+};
+use super::{address, guarded};
+use crate::registry::{self, Entry};
+
+/// Publication state, by registry entry id.
+pub(super) struct Table {
+    /// The global recorder's address, once final (see the module docs).
+    pub(super) global: Option<usize>,
+    /// The recorder `handles` are registered with (the global one as last
+    /// seen, perhaps the no-op recorder of `metrics`).
+    owner: Option<usize>,
+    keys: Vec<Option<Keys>>,
+    handles: Vec<Option<Handles>>,
+    /// The version of `wireframe_build_info`, set again on a new global recorder.
+    pub(super) build_info: Option<String>,
+}
+
+static TABLE: Mutex<Table> = Mutex::new(Table {
+    global: None,
+    owner: None,
+    keys: Vec::new(),
+    handles: Vec::new(),
+    build_info: None,
+});
+
+thread_local! {
+    /// Set while this thread publishes: a recorder that calls back into
+    /// wireframe-monitor (say, a monitored handler that panics) is not
+    /// served, rather than deadlocked on [`TABLE`].
+    static BUSY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The locked table, or `None` (a failure is counted) when this thread is
+/// already publishing.
+pub(super) fn lock() -> Option<Busy> {
+    let reentered = BUSY.try_with(|busy| busy.replace(true)).unwrap_or(false);
+    if reentered {
+        crate::failures::count_failure();
+        return None;
+    }
+    Some(Busy(TABLE.lock().unwrap_or_else(PoisonError::into_inner)))
+}
+
+/// The table, locked by this thread until dropped.
+pub(super) struct Busy(pub(super) MutexGuard<'static, Table>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let _ = BUSY.try_with(|busy| busy.set(false));
+    }
+}
+
+impl Table {
+    pub(super) fn keys(&mut self, entry: &Entry) -> &Keys {
+        let id = entry.id as usize;
+        if self.keys.len() <= id {
+            self.keys.resize_with(id + 1, || None);
+        }
+        self.keys[id].get_or_insert_with(|| Keys::new(entry))
+    }
+
+    /// Makes `recorder` (at `address`) the owner of the handles: drops
+    /// those of the previous global recorder, so each entry registers
+    /// anew and sends its whole totals once.
+    pub(super) fn adopt(&mut self, recorder: &dyn Recorder, address: usize) {
+        if self.owner == Some(address) {
+            return;
+        }
+        self.owner = Some(address);
+        self.handles.clear();
+        if size_of_val(recorder) > 0 {
+            self.global = Some(address);
+        }
+        if let Some(version) = &self.build_info {
+            guarded(|| set_build_info(recorder, version));
+        }
+    }
+
+    /// The handles of `entry` on the owner, registered on first use.
+    pub(super) fn handles(&mut self, recorder: &dyn Recorder, entry: &Entry) -> &mut Handles {
+        let id = entry.id as usize;
+        if self.handles.len() <= id {
+            self.handles.resize_with(id + 1, || None);
+        }
+        if self.handles[id].is_none() {
+            let handles = Handles::register(recorder, self.keys(entry));
+            self.handles[id] = Some(handles);
+        }
+        self.handles[id].as_mut().expect("registered above")
+    }
+
+    /// Records one panic of `entry` through its handles on the global
+    /// `recorder` (the timestamp gauge registered at the first one).
+    pub(super) fn panic_global(&mut self, recorder: &dyn Recorder, entry: &Entry, unix: f64) {
+        self.handles(recorder, entry).panics.increment(1);
+        let id = entry.id as usize;
+        let (Some(Some(handles)), Some(Some(keys))) = (self.handles.get_mut(id), self.keys.get(id))
+        else {
+            return;
+        };
+        handles
+            .last_panic
+            .get_or_insert_with(|| LAST_PANIC.gauge(recorder, &keys.last_panic))
+            .set(unix);
+    }
+
+    /// Publishes every entry to the global `recorder`: increments since the
+    /// last publish, `active` set. An increment that panics is not marked
+    /// sent, so the next publish sends it again: nothing is lost by an
+    /// exporter that failed before counting (one that failed after counting
+    /// would count it twice; neither can be told from here).
+    pub(super) fn publish_global(&mut self, recorder: &dyn Recorder) {
+        self.adopt(recorder, address(recorder));
+        for entry in registry::entries() {
+            guarded(|| {
+                // Read under the lock: publishes are ordered, totals only grow.
+                let (calls, active) = entry.calls_active();
+                let handles = self.handles(recorder, entry);
+                if calls > handles.calls_sent {
+                    handles.calls.increment(calls - handles.calls_sent);
+                    handles.calls_sent = calls;
+                }
+                handles.active.set(gauge_value(active));
+            });
+        }
+    }
+
+    /// Publishes every entry's whole totals to a local `recorder`, through
+    /// handles registered now and dropped after.
+    pub(super) fn publish_local(&mut self, recorder: &dyn Recorder) {
+        for entry in registry::entries() {
+            guarded(|| {
+                let (calls, active) = entry.calls_active();
+                let keys = self.keys(entry);
+                CALLS.counter(recorder, &keys.calls).absolute(calls);
+                ACTIVE
+                    .gauge(recorder, &keys.active)
+                    .set(gauge_value(active));
+                PANICS.counter(recorder, &keys.panics).increment(0);
+            });
+        }
+    }
+}
