@@ -8,7 +8,9 @@
 //! 3. `sync`, `async_noop`, `async_tokio`: bare, monitored and the
 //!    alternatives (`counter!`, `#[autometrics]`, `#[instrument]`);
 //! 4. `panic`, `echo`, `contention`, `scale`;
-//! 5. paired (alternating) runs of the noise-sensitive ratios (sync,
+//! 5. `doors`: the same handlers through the run-time door
+//!    (`MonitoredHandler`) beside the attribute and bare;
+//! 6. paired (alternating) runs of the noise-sensitive ratios (sync,
 //!    contention), see [`paired`]; last, a check that the guard's counts
 //!    reached the Prometheus exposition. The echo and tokio ratios, which
 //!    also depend on the process's memory layout, are paired over several
@@ -26,8 +28,8 @@ use criterion::Criterion;
 use tokio::runtime::{Builder, Runtime};
 use wireframe_monitor_benches::common::{
     bare_async, bare_async_1, bare_async_2, bare_async_3, bare_sync, in_task, monitored_async,
-    monitored_async_1, monitored_async_2, monitored_async_3, monitored_sync, noop_loop, spread,
-    sync_copies,
+    monitored_async_1, monitored_async_2, monitored_async_3, monitored_sync, noop_copies,
+    noop_loop, spread, sync_copies, task_copies,
 };
 use wireframe_monitor_benches::echo::echo_copies;
 use wireframe_monitor_benches::panicking::{monitored_panicking, raw_catch, with_silent_hook};
@@ -35,7 +37,7 @@ use wireframe_monitor_benches::peers::{
     autometrics_async, autometrics_sync, counter_async, counter_sync, instrument_async,
     instrument_sync,
 };
-use wireframe_monitor_benches::{paired, scale, setup};
+use wireframe_monitor_benches::{paired, runtime, scale, setup};
 
 /// The input every call gets (hidden from the optimizer at each call).
 const X: u64 = 0x5EED;
@@ -205,6 +207,83 @@ fn scale_handlers(c: &mut Criterion) {
     group.finish();
 }
 
+/// The attribute and the run-time door (`MonitoredHandler::run` /
+/// `guard`) side by side on the same bodies, sync and async.
+fn doors(c: &mut Criterion) {
+    setup::install_all();
+    let mut group = c.benchmark_group("doors_sync");
+    group.bench_function("bare", |b| b.iter_custom(|n| sync_copies(false, n, X)));
+    group.bench_function("attribute", |b| b.iter_custom(|n| sync_copies(true, n, X)));
+    group.bench_function("runtime", |b| b.iter_custom(|n| runtime::sync_copies(n, X)));
+    group.finish();
+    let mut group = c.benchmark_group("doors_async_noop");
+    group.bench_function("bare", |b| b.iter_custom(|n| noop_copies(false, n, X)));
+    group.bench_function("attribute", |b| b.iter_custom(|n| noop_copies(true, n, X)));
+    group.bench_function("runtime", |b| b.iter_custom(|n| runtime::noop_copies(n, X)));
+    group.finish();
+    let rt = runtime();
+    let mut group = c.benchmark_group("doors_async_tokio");
+    group.bench_function("bare", |b| b.iter_custom(|n| task_copies(&rt, false, n, X)));
+    group.bench_function("attribute", |b| {
+        b.iter_custom(|n| task_copies(&rt, true, n, X));
+    });
+    group.bench_function("runtime", |b| {
+        b.iter_custom(|n| runtime::task_copies(&rt, n, X));
+    });
+    group.finish();
+}
+
+/// Paired runs of the two doors against bare and each other, sync and
+/// async (no-op waker): the added cost of the run-time door over the
+/// attribute's is `(runtime - bare) / (attribute - bare)` of the medians.
+/// Written to `$CRITERION_HOME/doors.json`.
+fn door_ratios() {
+    if !paired::wanted() {
+        return;
+    }
+    setup::install_all();
+    let rounds = 31;
+    let round = paired::round_from_env(100);
+    let mut results = Vec::new();
+    for (kind, bare, attribute, runtime) in [
+        (
+            "sync",
+            &(|n| sync_copies(false, n, X)) as &dyn Fn(u64) -> Duration,
+            &(|n| sync_copies(true, n, X)) as &dyn Fn(u64) -> Duration,
+            &(|n| runtime::sync_copies(n, X)) as &dyn Fn(u64) -> Duration,
+        ),
+        (
+            "async_noop",
+            &|n| noop_copies(false, n, X),
+            &|n| noop_copies(true, n, X),
+            &|n| runtime::noop_copies(n, X),
+        ),
+    ] {
+        for (name, a, b) in [
+            ("attribute_vs_bare", bare, attribute),
+            ("runtime_vs_bare", bare, runtime),
+            ("runtime_vs_attribute", attribute, runtime),
+        ] {
+            results.push(paired::compare(
+                &format!("doors/{kind}_{name}"),
+                rounds,
+                round,
+                &mut |n| a(n),
+                &mut |n| b(n),
+            ));
+        }
+        let added = |p: &paired::Paired| p.b_ns - p.a_ns;
+        let n = results.len();
+        eprintln!(
+            "doors {kind}: added cost runtime / attribute = {:.2} ({:.2} ns / {:.2} ns over bare)",
+            added(&results[n - 2]) / added(&results[n - 3]),
+            added(&results[n - 2]),
+            added(&results[n - 3]),
+        );
+    }
+    paired::report(&results, &paired::out_dir(), "doors.json");
+}
+
 /// Paired comparisons (see [`paired`]) of the ratios criterion's sequential
 /// runs cannot resolve under background load; written to
 /// `$CRITERION_HOME/paired.json` for `bench-summary`. Run only when
@@ -266,7 +345,9 @@ fn main() {
     echo(&mut c);
     contention(&mut c);
     scale_handlers(&mut c);
+    doors(&mut c);
     paired_ratios();
+    door_ratios();
     exported(&mut c);
     c.final_summary();
 }

@@ -9,5 +9,6 @@ pub mod echo;
 pub mod paired;
 pub mod panicking;
 pub mod peers;
+pub mod runtime;
 pub mod scale;
 pub mod setup;

@@ -14,7 +14,7 @@ use wireframe_monitor_benches::common::{
 };
 use wireframe_monitor_benches::echo::{bare_echo, connection, monitored_echo};
 use wireframe_monitor_benches::panicking::{monitored_panicking, raw_catch, with_silent_hook};
-use wireframe_monitor_benches::{paired, scale};
+use wireframe_monitor_benches::{paired, runtime, scale};
 
 /// Held by the tests that call `monitored_echo`: building its future is a
 /// call (the lowered `async fn` counts at the call), so the size test would
@@ -68,9 +68,14 @@ fn both_panic_variants_catch_the_panic() {
     with_silent_hook(|| {
         assert!(raw_catch(1));
         let err = monitored_panicking(1).unwrap_err();
+        // `Display` names the handler; the message is in the alternate form.
+        assert_eq!(
+            err.to_string(),
+            "connection handler `monitored_panicking` panicked"
+        );
         assert!(
             format!("{err:#}").contains("connection reset by peer"),
-            "{err}"
+            "{err:#}"
         );
     });
     let panicked = snapshot()
@@ -131,4 +136,20 @@ fn paired_measurement_sees_a_variant_twice_as_slow() {
     assert!((1.2..4.0).contains(&p.ratio), "{p:?}");
     assert!(p.b_ns > p.a_ns);
     assert!(paired::to_json(&[p]).contains("\"name\": \"t\""));
+}
+
+#[test]
+fn the_run_time_door_computes_the_same_and_is_counted() {
+    let (sync, future) = (runtime::sync_handler(), runtime::async_handler());
+    let before = (calls("runtime_sync"), calls("runtime_async"));
+    assert_eq!(
+        runtime::runtime_sync_2(&sync, 41).unwrap(),
+        bare_sync(41).unwrap()
+    );
+    assert_eq!(
+        poll_noop(runtime::runtime_async_3(&future, 41)).unwrap(),
+        poll_noop(bare_async(41)).unwrap()
+    );
+    assert_eq!(calls("runtime_sync"), before.0 + 1);
+    assert_eq!(calls("runtime_async"), before.1 + 1);
 }

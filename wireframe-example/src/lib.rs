@@ -1,56 +1,38 @@
-//! wireframe 0.3 route handlers annotated with `#[monitored_connection]`.
+//! A wireframe 0.3 server whose routes are all guarded by one line,
+//! `app.wrap(monitor())` with [`RouteMonitor`] (crate
+//! `wireframe-monitor-wireframe`).
 //!
 //! wireframe runs a route handler inline in the connection's task. Without
-//! the attribute a panicking handler unwinds through that task, wireframe
-//! logs "connection task panicked" and **closes the connection**. With the
-//! attribute the panic is counted (`wireframe_handler_panics_total{handler=…}`),
-//! logged once as a structured event, and contained: the handler returns its
-//! [`PanicFallback`](wireframe_monitor::PanicFallback) value and the same
-//! connection goes on to its next frame.
-//!
-//! **A contained panic still sends a reply.** A wireframe 0.3 handler returns
-//! `()`, and wireframe answers every frame with the request envelope (the
-//! echo) unless a middleware rewrites the response. So for [`ROUTE_ECHO`],
-//! whose handler returns `()`, the client gets a normal-looking echo after
-//! the panic. To send an error frame instead, let the annotated function
-//! return a `Result<_, ConnectionPanic>` and have a middleware turn it into
-//! the response: [`ROUTE_LOOKUP`] does that with [`Replies`], which gives each
-//! frame a reply slot ([`set_reply`]) and writes what the handler put there,
-//! here [`ERROR_PREFIX`] plus the panic's description, into the response.
-//!
-//! [`ROUTE_UNMONITORED`] is the control: the same kind of handler without the
-//! attribute; its panic closes the connection.
+//! the middleware a panicking handler unwinds through that task, wireframe
+//! logs "connection task panicked" and **closes the connection**. With it,
+//! the panic is counted per route (`wireframe_handler_panics_total{handler="echo"}`),
+//! logged once as a structured event, and contained: the frame is answered
+//! with an error frame ([`ERROR_PREFIX`] and the panic's `Display`, which
+//! names the handler only) and the same connection goes on to its next frame.
 //!
 //! Run `cargo run -p wireframe-monitor-wireframe-example --example wireframe_server`.
 
-use std::cell::RefCell;
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use wireframe::app::{Envelope, WireframeApp};
-use wireframe::middleware::{HandlerService, Service, ServiceRequest, ServiceResponse, Transform};
 use wireframe::serializer::BincodeSerializer;
 use wireframe::server::{ServerError, WireframeServer};
-use wireframe_monitor::{ConnectionPanic, monitored_connection};
+use wireframe_monitor::{ConnectionPanic, LabelError};
+use wireframe_monitor_wireframe::RouteMonitor;
 
 /// The application type: bincode envelopes, no connection state.
 pub type App = WireframeApp<BincodeSerializer, (), Envelope>;
 
-/// Route of [`echo`]-style frames: annotated, returns `()`; the reply is the
-/// request, also after a contained panic.
+/// Route of echo frames, named in the middleware: `handler="echo"`.
 pub const ROUTE_ECHO: u32 = 1;
-/// Route of lookups: annotated, returns `Result<Vec<u8>, ConnectionPanic>`;
-/// a contained panic becomes an error frame.
-pub const ROUTE_LOOKUP: u32 = 2;
-/// Route without the attribute: a panic closes the connection.
-pub const ROUTE_UNMONITORED: u32 = 3;
+/// Another echo route, not named: `handler="route_7"`.
+pub const ROUTE_OTHER: u32 = 7;
 /// A request payload that makes every handler of this crate panic.
 pub const PANIC: &[u8] = b"panic";
 /// Prefix of an error frame sent for a contained panic.
@@ -59,41 +41,21 @@ pub const ERROR_PREFIX: &[u8] = b"ERR ";
 /// How long [`Server::stop`] waits for the server to finish.
 const STOP_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The labels of [`ROUTE_ECHO`]'s handler.
-const PROTOCOL: &str = "wireframe-v1";
+type Route = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// The ECHO route's handler. wireframe echoes the request envelope back.
-#[monitored_connection(name = "echo", labels(protocol = PROTOCOL))]
-async fn echo(payload: Vec<u8>) {
-    assert!(
-        payload != PANIC,
-        "echo refused a frame of {} bytes",
-        payload.len()
-    );
+/// The route handler: wireframe echoes the request envelope back.
+fn echo(envelope: &Envelope) -> Route {
+    let payload = envelope.payload_bytes().to_vec();
+    Box::pin(async move {
+        assert!(
+            payload != PANIC,
+            "refused a frame of {} bytes",
+            payload.len()
+        );
+    })
 }
 
-/// The LOOKUP route's handler: the value stored under `key`.
-#[monitored_connection(name = "lookup", labels(protocol = PROTOCOL, tier = "critical"))]
-async fn lookup(key: Vec<u8>) -> Result<Vec<u8>, ConnectionPanic> {
-    let table: [(&[u8], &[u8]); 2] = [(b"answer", b"42"), (b"colour", b"blue")];
-    assert!(
-        key != PANIC,
-        "index of key {:?} is corrupt",
-        String::from_utf8_lossy(&key)
-    );
-    Ok(table
-        .iter()
-        .find(|(k, _)| *k == key.as_slice())
-        .map_or_else(Vec::new, |(_, v)| v.to_vec()))
-}
-
-/// The control route's handler: no attribute.
-fn unmonitored(payload: &[u8]) {
-    assert!(payload != PANIC, "unmonitored handler refused the frame");
-}
-
-/// The error frame sent for a contained panic: [`ERROR_PREFIX`] and the
-/// panic's `Display` (handler, location, message).
+/// The error frame sent for a contained panic.
 #[must_use]
 pub fn error_frame(panic: &ConnectionPanic) -> Vec<u8> {
     let mut frame = ERROR_PREFIX.to_vec();
@@ -101,94 +63,31 @@ pub fn error_frame(panic: &ConnectionPanic) -> Vec<u8> {
     frame
 }
 
-tokio::task_local! {
-    /// The reply a handler chose for the frame being handled.
-    static REPLY: RefCell<Option<Vec<u8>>>;
+/// The middleware: ECHO named, one label, an error frame per panic.
+///
+/// # Errors
+///
+/// Never for these names and labels; a bad one is a [`LabelError`].
+pub fn monitor() -> Result<RouteMonitor, LabelError> {
+    Ok(RouteMonitor::new()
+        .name(ROUTE_ECHO, "echo")?
+        .labels([("protocol", "wireframe-v1")])?
+        .reply_with(error_frame))
 }
 
-/// Sets the reply to the frame being handled, for [`Replies`] to send
-/// instead of the echo. Outside a route wrapped by [`Replies`] it does
-/// nothing.
-pub fn set_reply(reply: Vec<u8>) {
-    // Err only outside a `Replies` scope, where there is nowhere to send it.
-    let _ = REPLY.try_with(|slot| *slot.borrow_mut() = Some(reply));
-}
-
-/// Middleware that gives every frame a reply slot ([`set_reply`]) and sends
-/// its content, when set, as the response payload; otherwise the response
-/// is left as is (the echo).
-pub struct Replies;
-
-/// [`Replies`] around one route.
-struct RepliesService {
-    inner: HandlerService<Envelope>,
-}
-
-#[async_trait]
-impl Service for RepliesService {
-    type Error = Infallible;
-
-    async fn call(&self, req: ServiceRequest) -> Result<ServiceResponse, Self::Error> {
-        let (response, reply) = REPLY
-            .scope(RefCell::new(None), async {
-                let response = self.inner.call(req).await;
-                (response, REPLY.with(|slot| slot.borrow_mut().take()))
-            })
-            .await;
-        let mut response = response?;
-        if let Some(reply) = reply {
-            *response.frame_mut() = reply;
-        }
-        Ok(response)
-    }
-}
-
-#[async_trait]
-impl Transform<HandlerService<Envelope>> for Replies {
-    type Output = HandlerService<Envelope>;
-
-    async fn transform(&self, service: HandlerService<Envelope>) -> Self::Output {
-        let id = service.id();
-        HandlerService::from_service(id, RepliesService { inner: service })
-    }
-}
-
-type Route = Pin<Box<dyn Future<Output = ()> + Send>>;
-
-/// The ECHO route: copies the payload out of the envelope, because the
-/// returned future must be `'static`.
-fn echo_route(envelope: &Envelope) -> Route {
-    Box::pin(echo(envelope.payload_bytes().to_vec()))
-}
-
-/// The LOOKUP route: a contained panic becomes an error frame.
-fn lookup_route(envelope: &Envelope) -> Route {
-    let key = envelope.payload_bytes().to_vec();
-    Box::pin(async move {
-        match lookup(key).await {
-            Ok(value) => set_reply(value),
-            Err(panic) => set_reply(error_frame(&panic)),
-        }
-    })
-}
-
-/// The control route.
-fn unmonitored_route(envelope: &Envelope) -> Route {
-    let payload = envelope.payload_bytes().to_vec();
-    Box::pin(async move { unmonitored(&payload) })
-}
-
-/// Builds the application: three routes, wrapped by [`Replies`].
+/// Builds the application: two routes, guarded when `monitor` is given.
 ///
 /// # Errors
 ///
 /// Fails only if two routes share an id.
-pub fn build_app() -> wireframe::app::Result<App> {
-    App::new()?
-        .route(ROUTE_ECHO, Arc::new(echo_route))?
-        .route(ROUTE_LOOKUP, Arc::new(lookup_route))?
-        .route(ROUTE_UNMONITORED, Arc::new(unmonitored_route))?
-        .wrap(Replies)
+pub fn build_app(monitor: Option<RouteMonitor>) -> wireframe::app::Result<App> {
+    let app = App::new()?
+        .route(ROUTE_ECHO, Arc::new(echo))?
+        .route(ROUTE_OTHER, Arc::new(echo))?;
+    match monitor {
+        Some(monitor) => app.wrap(monitor),
+        None => Ok(app),
+    }
 }
 
 /// A running server; see [`Server::start`].
@@ -200,16 +99,21 @@ pub struct Server {
 
 impl Server {
     /// Binds `addr` (use port 0 for a free port) with one worker and spawns
-    /// the server on the current tokio runtime.
+    /// the server on the current tokio runtime; its routes are guarded
+    /// when `monitored`.
     ///
     /// # Errors
     ///
     /// When the application cannot be built or the address cannot be bound.
-    pub fn start(addr: SocketAddr) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+    pub fn start(
+        addr: SocketAddr,
+        monitored: bool,
+    ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        let monitor = if monitored { Some(monitor()?) } else { None };
         // Fail here on a bad app; the factory, which must return a plain
         // `WireframeApp`, then cannot fail.
-        build_app().map_err(|e| format!("cannot build the app: {e}"))?;
-        let factory = || build_app().unwrap_or_default();
+        build_app(monitor.clone()).map_err(|e| format!("cannot build the app: {e}"))?;
+        let factory = move || build_app(monitor.clone()).unwrap_or_default();
         let server = WireframeServer::new(factory).workers(1).bind(addr)?;
         let addr = server
             .local_addr()

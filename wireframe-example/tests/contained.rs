@@ -1,6 +1,7 @@
-//! wireframe 0.3 with `#[monitored_connection]` on its route handlers: a
-//! panicking frame handler is contained and counted, and the same client
-//! connection is answered again; without the attribute the connection closes.
+//! The example's wireframe 0.3 server with the middleware on its routes: a
+//! panicking frame handler is contained, counted per route and answered
+//! with an error frame, and the same client connection is answered again;
+//! without the middleware the connection closes.
 //!
 //! Each test runs on a current-thread runtime, so the server's connection
 //! task runs on the test's thread and a thread-local `DebuggingRecorder`
@@ -15,9 +16,7 @@ use wireframe::app::{Envelope, Packet};
 use wireframe::client::{ClientError, WireframeClient};
 use wireframe::correlation::CorrelatableFrame;
 use wireframe_monitor::names;
-use wireframe_monitor_wireframe_example::{
-    ERROR_PREFIX, PANIC, ROUTE_ECHO, ROUTE_LOOKUP, ROUTE_UNMONITORED, Server,
-};
+use wireframe_monitor_wireframe_example::{ERROR_PREFIX, PANIC, ROUTE_ECHO, ROUTE_OTHER, Server};
 
 const LOCALHOST: &str = "127.0.0.1:0";
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -86,68 +85,53 @@ async fn panicking_frame_is_contained_counted_and_the_connection_answers_again()
     let snapshotter = recorder.snapshotter();
     let _local = metrics::set_default_local_recorder(&recorder);
     wireframe_monitor::install();
-    let server = Server::start(LOCALHOST.parse().unwrap()).expect("server starts");
+    let server = Server::start(LOCALHOST.parse().unwrap(), true).expect("server starts");
     let mut client = connect(server.addr()).await;
 
-    // ECHO returns `()`: after a contained panic wireframe still echoes.
-    assert_eq!(reply(&mut client, ROUTE_ECHO, b"hello").await, b"hello");
-    assert_eq!(reply(&mut client, ROUTE_ECHO, PANIC).await, PANIC);
-    assert_eq!(reply(&mut client, ROUTE_ECHO, b"again").await, b"again");
-
-    // LOOKUP turns its contained panic into an error frame, via `Replies`.
-    assert_eq!(reply(&mut client, ROUTE_LOOKUP, b"answer").await, b"42");
-    let error = reply(&mut client, ROUTE_LOOKUP, PANIC).await;
-    let text = String::from_utf8_lossy(&error);
-    assert!(error.starts_with(ERROR_PREFIX), "{text}");
-    assert!(
-        text.contains("connection handler `lookup` panicked"),
-        "{text}"
-    );
-    // The client learns which handler failed, never the panic's text.
-    assert!(!text.contains("is corrupt"), "{text}");
-    // Same connection, next frame: answered.
-    assert_eq!(reply(&mut client, ROUTE_LOOKUP, b"colour").await, b"blue");
+    for (route, handler) in [(ROUTE_ECHO, "echo"), (ROUTE_OTHER, "route_7")] {
+        assert_eq!(reply(&mut client, route, b"hello").await, b"hello");
+        let error = reply(&mut client, route, PANIC).await;
+        let text = String::from_utf8_lossy(&error);
+        assert!(error.starts_with(ERROR_PREFIX), "{text}");
+        // The frame names the handler only: no message, no location.
+        assert_eq!(
+            &error[ERROR_PREFIX.len()..],
+            format!("connection handler `{handler}` panicked").as_bytes()
+        );
+        // Same connection, next frame: answered.
+        assert_eq!(reply(&mut client, route, b"again").await, b"again");
+    }
 
     client.close().await;
     server.stop().await.expect("server stops");
 
     let seen = counters(&snapshotter);
     assert_eq!(get(&seen, names::PANICS_TOTAL, "echo"), Some(1));
-    assert_eq!(get(&seen, names::PANICS_TOTAL, "lookup"), Some(1));
+    assert_eq!(get(&seen, names::PANICS_TOTAL, "route_7"), Some(1));
     wireframe_monitor::flush(); // calls_total, through this thread's recorder
     let seen = counters(&snapshotter);
     assert_eq!(get(&seen, names::CALLS_TOTAL, "echo"), Some(3));
-    assert_eq!(get(&seen, names::CALLS_TOTAL, "lookup"), Some(3));
+    assert_eq!(get(&seen, names::CALLS_TOTAL, "route_7"), Some(3));
 
     let rows = wireframe_monitor::snapshot();
-    let lookup = rows.iter().find(|r| r.handler() == "lookup").unwrap();
-    assert_eq!(
-        lookup.labels(),
-        &[("protocol", "wireframe-v1"), ("tier", "critical")]
-    );
-    assert_eq!(
-        (lookup.calls(), lookup.active(), lookup.panics()),
-        (3, 0, 1)
-    );
+    let echo = rows.iter().find(|r| r.handler() == "echo").unwrap();
+    assert_eq!(echo.labels(), &[("protocol", "wireframe-v1")]);
+    assert_eq!((echo.calls(), echo.active(), echo.panics()), (3, 0, 1));
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn without_the_attribute_a_panicking_frame_closes_the_connection() {
-    let server = Server::start(LOCALHOST.parse().unwrap()).expect("server starts");
+async fn without_the_middleware_a_panicking_frame_closes_the_connection() {
+    let server = Server::start(LOCALHOST.parse().unwrap(), false).expect("server starts");
     let mut client = connect(server.addr()).await;
 
-    assert_eq!(
-        reply(&mut client, ROUTE_UNMONITORED, b"fine").await,
-        b"fine"
-    );
-    assert!(call(&mut client, ROUTE_UNMONITORED, PANIC).await.is_err());
-    // The connection is gone: even a monitored route gets no answer.
-    assert!(call(&mut client, ROUTE_ECHO, b"hello").await.is_err());
+    assert_eq!(reply(&mut client, ROUTE_OTHER, b"fine").await, b"fine");
+    assert!(call(&mut client, ROUTE_OTHER, PANIC).await.is_err());
+    // The connection is gone.
+    assert!(call(&mut client, ROUTE_OTHER, b"hello").await.is_err());
 
-    // A new connection works: only that one connection was lost. (Not a
-    // monitored route: the other test counts their calls.)
+    // A new connection works: only that one connection was lost.
     let mut other = connect(server.addr()).await;
-    assert_eq!(reply(&mut other, ROUTE_UNMONITORED, b"ok").await, b"ok");
+    assert_eq!(reply(&mut other, ROUTE_OTHER, b"ok").await, b"ok");
     other.close().await;
     client.close().await;
     server.stop().await.expect("server stops");

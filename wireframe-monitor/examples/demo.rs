@@ -7,7 +7,9 @@
 //! gets one reply line, `ok …` or `err …`. Its handlers carry
 //! `#[monitored_connection]`: `connection` (one call per connection, label
 //! `protocol="demo-v1"`, the peer address for logs) and `frame` (one call per
-//! request line; the payment route adds `tier="critical"`). A built-in client
+//! request line). The payment route is guarded without an attribute, by a
+//! `MonitoredHandler` made at start-up (`frame`, `tier="critical"`): the
+//! run-time door, same metrics and rows. A built-in client
 //! opens 50 connections; every fifth triggers a panic: in a frame handler
 //! (contained: the same connection answers its next line) or in the
 //! connection handler (contained: only that connection closes). The demo then
@@ -29,7 +31,9 @@ use client::Tally;
 use metrics_exporter_prometheus::{ExporterFuture, PrometheusBuilder, PrometheusHandle};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
-use wireframe_monitor::{HandlerStats, PanicEvent, PayloadKind, monitored_connection};
+use wireframe_monitor::{
+    HandlerStats, LabelError, MonitoredHandler, PanicEvent, PayloadKind, monitored_connection,
+};
 
 /// Connections of the first, checked run.
 const CONNECTIONS: usize = 50;
@@ -55,7 +59,11 @@ struct LedgerCorrupted {
 /// One call per connection: reads request lines, dispatches each to a frame
 /// handler, writes its reply. `crash` and `crash-id N` make it panic itself.
 #[monitored_connection(name = "connection", labels(protocol = "demo-v1"), peer = addr)]
-async fn serve_connection(stream: TcpStream, addr: SocketAddr) -> io::Result<()> {
+async fn serve_connection(
+    stream: TcpStream,
+    addr: SocketAddr,
+    critical: MonitoredHandler,
+) -> io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read).lines();
     while let Some(line) = lines.next_line().await? {
@@ -63,7 +71,7 @@ async fn serve_connection(stream: TcpStream, addr: SocketAddr) -> io::Result<()>
         let reply = match command {
             "crash" => panic!("connection state lost"),
             "crash-id" => panic!("connection {arg} lost its session"),
-            "pay" | "pay-fail" => pay(command, arg),
+            "pay" | "pay-fail" => critical.run(|| pay(command, arg)),
             _ => frame(command, arg),
         };
         let reply = match reply {
@@ -90,8 +98,13 @@ fn frame(command: &str, arg: &str) -> io::Result<String> {
     }
 }
 
-/// One call per payment frame: the critical route.
-#[monitored_connection(name = "frame", labels(tier = "critical"))]
+/// The handler of the critical route, made at run time.
+fn critical() -> Result<MonitoredHandler, LabelError> {
+    MonitoredHandler::new("frame", [("tier", "critical")])
+}
+
+/// One payment frame: the critical route, run under [`critical`] (no
+/// attribute: a contained panic returns an `io::Error` all the same).
 fn pay(command: &str, arg: &str) -> io::Result<String> {
     let account: u32 = arg
         .parse()
@@ -102,13 +115,13 @@ fn pay(command: &str, arg: &str) -> io::Result<String> {
     Ok(format!("paid {account}"))
 }
 
-async fn accept_loop(listener: TcpListener) {
+async fn accept_loop(listener: TcpListener, critical: MonitoredHandler) {
     loop {
         let Ok((stream, addr)) = listener.accept().await else {
             continue;
         };
         tokio::spawn(async move {
-            if let Err(e) = serve_connection(stream, addr).await
+            if let Err(e) = serve_connection(stream, addr, critical).await
                 && VERBOSE.load(Relaxed)
             {
                 println!("server: connection from {addr} closed: {e}");
@@ -179,7 +192,8 @@ async fn demo(serve: Option<SocketAddr>) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot bind 127.0.0.1:0: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    tokio::spawn(accept_loop(listener));
+    let critical = critical().map_err(|e| format!("the critical route's handler: {e}"))?;
+    tokio::spawn(accept_loop(listener, critical));
 
     let plan = Tally::plan(0..CONNECTIONS);
     println!("server: listening on {addr} (line protocol demo-v1)");

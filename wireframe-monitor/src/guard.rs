@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use crate::failures::drop_payload;
+use crate::registry::Entry;
 use crate::site::{Counted, Site, SiteRefs};
 use crate::{ConnectionPanic, PanicFallback, PeerAddr, fresh, hot, once, record};
 
@@ -43,8 +44,9 @@ pub fn peer_of<T: PeerAddr + ?Sized>(arg: &T) -> Option<SocketAddr> {
 }
 
 /// A payload a guard caught, with the fresh-panic count noted when the
-/// guard's code started (see `once.rs`).
-pub(crate) struct Caught {
+/// guard's code started (see `once.rs`). `pub` only to appear in the sealed
+/// trait of [`OnPanic`](crate::OnPanic); not reachable from outside.
+pub struct Caught {
     payload: Box<dyn Any + Send>,
     mark: u32,
 }
@@ -56,15 +58,34 @@ pub(crate) fn contained(
     peer: Option<SocketAddr>,
     caught: Caught,
 ) -> ConnectionPanic {
-    let panic = record::record(site.entry(), peer, &*caught.payload, caught.mark);
-    drop_payload(caught.payload);
-    panic
+    contained_in(site.entry(), peer, caught)
 }
 
 #[cold]
 #[inline(never)]
 pub(crate) fn resumed(site: &'static Site, peer: Option<SocketAddr>, caught: Caught) -> ! {
-    let panic = record::record(site.entry(), peer, &*caught.payload, caught.mark);
+    resumed_in(site.entry(), peer, caught)
+}
+
+/// Records a panic a `contain` guard of `entry` caught; what the guard's
+/// fallback is made from.
+#[cold]
+#[inline(never)]
+pub(crate) fn contained_in(
+    entry: &'static Entry,
+    peer: Option<SocketAddr>,
+    caught: Caught,
+) -> ConnectionPanic {
+    let panic = record::record(entry, peer, &*caught.payload, caught.mark);
+    drop_payload(caught.payload);
+    panic
+}
+
+/// Records a panic a `resume` guard of `entry` caught, and re-raises it.
+#[cold]
+#[inline(never)]
+pub(crate) fn resumed_in(entry: &'static Entry, peer: Option<SocketAddr>, caught: Caught) -> ! {
+    let panic = record::record(entry, peer, &*caught.payload, caught.mark);
     once::reraised(&*caught.payload, panic.location().map(str::to_owned));
     drop(panic);
     resume_unwind(caught.payload)

@@ -29,6 +29,15 @@
 //! assert_eq!((row.calls(), row.panics()), (2, 1));
 //! ```
 //!
+//! # Without a function to annotate
+//!
+//! The attribute is one client of the guard. [`MonitoredHandler`] is the
+//! same guard for closures and futures, made at run time from a name and
+//! labels (checked into a [`LabelError`]); `tower::MonitorLayer`
+//! (feature `tower`) guards any tower `Service`; the crate
+//! `wireframe-monitor-wireframe` guards every route of a wireframe app in
+//! one line. All record the same way, into the same metrics and rows.
+//!
 //! # Cargo features
 //!
 //! All on by default:
@@ -39,6 +48,10 @@
 //! - `tracing`: emit the [`tracing`](https://docs.rs/tracing) event.
 //! - `tokio`: [`PeerAddr`] for `tokio::net::TcpStream`. Off, tokio is not a
 //!   dependency: a std-only server does not pull it.
+//!
+//! Off by default:
+//! - `tower`: `tower::MonitorLayer`, the guard as a tower `Layer` around
+//!   any `Service` (dependencies `tower-layer`, `tower-service`).
 //!
 //! # Panic hooks and error reporters
 //!
@@ -78,6 +91,7 @@
 mod event;
 mod failures;
 mod handler;
+mod labels;
 pub mod names;
 mod panic;
 mod peer;
@@ -102,11 +116,20 @@ mod diagnose;
 mod future;
 mod guard;
 mod install;
+// The run-time API, a client of the guards like the attribute:
+mod monitored;
+mod monitored_future;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
 
 pub use event::PanicEvent;
 pub use failures::recording_failures;
 pub use handler::{PanicHandler, clear_panic_handler, set_panic_handler};
 pub use install::{Installer, install};
+pub use labels::LabelError;
+pub use monitored::MonitoredHandler;
+pub use monitored_future::{Contain, ContainWith, MonitoredFuture, OnPanic, Resume};
 pub use panic::{ConnectionPanic, PanicFallback, PayloadKind};
 pub use peer::PeerAddr;
 pub use policy::{MessagePolicy, PeerPolicy};

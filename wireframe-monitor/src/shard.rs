@@ -97,6 +97,12 @@ impl Drop for Local {
 
 thread_local! {
     static LOCAL: Local = const { Local { shard: Cell::new(None) } };
+    /// The chunks of this thread's shard again, in a `thread_local!`
+    /// without `Drop` (no state check), for handlers made at run time,
+    /// which have no per-function [`SlotCache`]: a slot is then two loads
+    /// away, as through a `SlotCache`. Valid while the thread's flags are 0
+    /// (`RETIRED` is set when `LOCAL` gives the shard back).
+    static HERE: [Cell<Option<&'static Chunk>>; CHUNKS] = const { [const { Cell::new(None) }; CHUNKS] };
 }
 
 /// Per annotated function and per thread: this thread's counter slot of the
@@ -183,6 +189,43 @@ pub(crate) fn fill(cache: &'static LocalKey<SlotCache>, id: u32) -> Option<&'sta
         .ok()
         .flatten()?;
     let _ = cache.try_with(|cache| cache.0.set(Some(slot)));
+    Some(slot)
+}
+
+/// This thread's slot of handler `id`, if the fast path applies, for a
+/// handler without a [`SlotCache`]: the flags byte, then the chunk's
+/// pointer, no allocation.
+#[inline]
+pub(crate) fn slot_of(id: u32) -> Option<&'static Slot> {
+    if hot::flags() != 0 {
+        return None;
+    }
+    let id = id as usize;
+    let chunk = HERE
+        .try_with(|here| here.get(id / CHUNK).and_then(Cell::get))
+        .ok()
+        .flatten()?;
+    Some(&chunk.0[id % CHUNK])
+}
+
+/// This thread's slot of handler `id`, taking a shard or allocating the
+/// chunk first; `None` once the thread's shard was given back.
+#[cold]
+#[inline(never)]
+pub(crate) fn fill_id(id: u32) -> Option<&'static Slot> {
+    if hot::flags() & hot::RETIRED != 0 {
+        return None;
+    }
+    let shard = LOCAL
+        .try_with(|local| match local.shard.get() {
+            Some(shard) => shard,
+            None => acquire(local),
+        })
+        .ok()?;
+    let slot = shard.slot(id)?;
+    let index = id as usize / CHUNK;
+    let chunk = shard.chunks.get(index).and_then(OnceLock::get);
+    let _ = HERE.try_with(|here| here[index].set(chunk.map(|chunk| &**chunk)));
     Some(slot)
 }
 

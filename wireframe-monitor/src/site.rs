@@ -142,3 +142,71 @@ impl SiteRefs {
         shard::cached(self.cache).or_else(|| shard::fill(self.cache, self.site.id()))
     }
 }
+
+/// The counters of a handler made at run time
+/// ([`MonitoredHandler`](crate::MonitoredHandler)): it has no per-function
+/// [`SlotCache`], so its slot is found through the thread's shard by id.
+#[derive(Clone, Copy)]
+pub(crate) struct EntryRefs {
+    pub(crate) entry: &'static Entry,
+    /// `entry.id`, kept beside it: one load less on the hot path.
+    pub(crate) id: u32,
+}
+
+impl EntryRefs {
+    /// A call starts on this thread.
+    #[inline]
+    pub(crate) fn enter(self) -> Counted {
+        match shard::slot_of(self.id) {
+            Some(slot) => {
+                slot.begin();
+                Counted(Some(slot))
+            }
+            None => self.enter_slow(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn enter_slow(self) -> Counted {
+        let slot = self.slot();
+        match slot {
+            Some(slot) => slot.begin(),
+            None => self.entry.overflow_call(),
+        }
+        Counted(slot)
+    }
+
+    /// The call counted by `enter` ends, on the thread it started on.
+    #[inline]
+    pub(crate) fn exit(self, counted: Counted) {
+        match counted.0 {
+            Some(slot) => slot.end(),
+            None => self.entry.overflow_done(),
+        }
+    }
+
+    /// A call ends on this thread (a future may have moved since it began).
+    #[inline]
+    pub(crate) fn exit_here(self) {
+        match shard::slot_of(self.id) {
+            Some(slot) => slot.end(),
+            None => self.exit_here_slow(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn exit_here_slow(self) {
+        self.exit(Counted(self.slot()));
+    }
+
+    /// This thread's slot (`None`: count in the overflow counters). Only the
+    /// cold paths call it.
+    fn slot(self) -> Option<&'static Slot> {
+        if hot::flags() & hot::DIRTY != 0 {
+            fresh::entered_dirty();
+        }
+        shard::slot_of(self.id).or_else(|| shard::fill_id(self.id))
+    }
+}

@@ -39,8 +39,12 @@ mod policy;
 #[cfg(feature = "enabled")]
 mod rows;
 #[cfg(feature = "enabled")]
+mod runtime_api;
+#[cfg(feature = "enabled")]
 mod server;
 #[cfg(feature = "enabled")]
 mod shapes;
 #[cfg(feature = "enabled")]
 mod spans;
+#[cfg(feature = "enabled")]
+mod tower_layer;
