@@ -3,14 +3,12 @@
 //!
 //! A fresh panic (`panic!`, `panic_any`, a failed `assert!`) runs the panic
 //! hook before unwinding starts; a payload re-raised with `resume_unwind`
-//! does not. The hook therefore counts fresh panics per thread in
-//! `hot::fresh` and keeps their details (location, sequence number) in a
-//! small ring indexed by that count. A guard notes the count when its code
-//! starts running; when it catches a payload, the difference is the number
-//! of fresh panics raised inside it that no inner guard claimed (see
-//! `once.rs` for the decision). Claiming sets the count back to the noted
-//! value, so nested and unwinding-time panics stay paired with their guards
-//! however calls interleave.
+//! does not. The hook therefore keeps the details of each fresh panic of a
+//! thread (message, location, sequence number, span, backtrace) in a small
+//! ring. A guard that catches a payload claims the newest unclaimed entry
+//! whose message matches it: that is the payload's own fresh panic, because
+//! panics in flight on one thread nest (see `once.rs` for the decision).
+//! Nothing is read on the happy path.
 
 use std::any::{Any, TypeId};
 use std::backtrace::Backtrace;
@@ -51,6 +49,10 @@ pub(crate) struct FreshPanic {
     pub(crate) kind: PayloadKind,
     /// The inline guard of a `#[track_caller]` handler recorded it.
     pub(crate) recorded: bool,
+    /// Global sequence number (set by [`note`]).
+    pub(crate) seq: u64,
+    /// A guard caught it (or the inline guard it unwound through is done).
+    pub(crate) claimed: bool,
 }
 
 thread_local! {
@@ -82,14 +84,18 @@ impl Default for FreshPanic {
             message: None,
             kind: PayloadKind::Other,
             recorded: false,
+            seq: 0,
+            claimed: false,
         }
     }
 }
 
 /// Called by our hook for every fresh panic on this thread.
-pub(crate) fn note(panic: FreshPanic) {
+pub(crate) fn note(mut panic: FreshPanic) {
     SUSPECT.store(false, Relaxed);
     let seq = SEQ.fetch_add(1, Relaxed) + 1;
+    panic.seq = seq;
+    panic.claimed = false;
     let count = hot::fresh().wrapping_add(1);
     let _ = DETAILS.try_with(|ring| {
         if let Ok(mut ring) = ring.try_borrow_mut() {
@@ -100,46 +106,57 @@ pub(crate) fn note(panic: FreshPanic) {
     hot::set_fresh(count);
 }
 
-/// The fresh-panic count a guard notes when its code starts running.
-#[inline]
-pub(crate) fn mark() -> u32 {
-    hot::fresh()
-}
-
-/// Unclaimed fresh panics raised on this thread since `mark`.
-pub(crate) fn since(mark: u32) -> u32 {
-    hot::fresh().wrapping_sub(mark)
-}
-
-/// The latest unclaimed fresh panic's details.
-pub(crate) fn latest() -> FreshPanic {
-    let count = hot::fresh();
+/// The newest fresh panic of this thread that no guard claimed yet and
+/// whose payload reads as `message` of `kind`: the one a guard that just
+/// caught such a payload is looking at, if it was raised fresh here.
+/// Panics in flight on one thread nest (a panic raised while another
+/// unwinds is caught before the first goes on), so the newest unclaimed
+/// one is the innermost; comparing the text keeps a panic that unmonitored
+/// code caught and dropped earlier from standing in for it.
+pub(crate) fn take_matching(message: Option<&str>, kind: PayloadKind) -> Option<FreshPanic> {
+    let count = hot::fresh() as usize;
     DETAILS
         .try_with(|ring| {
-            ring.try_borrow()
-                .ok()
-                .and_then(|ring| ring[count as usize % RING].clone())
+            let mut ring = ring.try_borrow_mut().ok()?;
+            (0..RING).find_map(|back| {
+                let slot = &mut ring[count.wrapping_sub(back) % RING];
+                let panic = slot.as_mut().filter(|p| !p.claimed)?;
+                if panic.kind != kind || panic.message.as_deref() != message {
+                    return None;
+                }
+                panic.claimed = true;
+                Some(panic.clone())
+            })
         })
         .ok()
         .flatten()
-        .unwrap_or_default()
 }
 
-/// Marks the latest fresh panic as recorded.
-pub(crate) fn mark_latest_recorded() {
-    let count = hot::fresh();
-    let _ = DETAILS.try_with(|ring| {
-        if let Ok(mut ring) = ring.try_borrow_mut()
-            && let Some(panic) = &mut ring[count as usize % RING]
-        {
+/// For the inline guard of a `#[track_caller]` handler: the newest
+/// unclaimed fresh panic raised on this thread after sequence number
+/// `after`, marked recorded (left unclaimed for the guard that catches its
+/// payload), unless it was recorded already.
+pub(crate) fn take_unwinding(after: u64) -> Option<FreshPanic> {
+    let count = hot::fresh() as usize;
+    DETAILS
+        .try_with(|ring| {
+            let mut ring = ring.try_borrow_mut().ok()?;
+            let index = (0..RING)
+                .map(|back| count.wrapping_sub(back) % RING)
+                .find(|&i| {
+                    ring[i]
+                        .as_ref()
+                        .is_some_and(|p| !p.claimed && p.seq > after)
+                })?;
+            let panic = ring[index].as_mut()?;
+            if panic.recorded {
+                return None;
+            }
             panic.recorded = true;
-        }
-    });
-}
-
-/// Claims every fresh panic raised since `mark`: a guard caught them.
-pub(crate) fn claim(mark: u32) {
-    hot::set_fresh(mark);
+            Some(panic.clone())
+        })
+        .ok()
+        .flatten()
 }
 
 /// Sequence number of this thread's latest fresh panic (0: none yet).

@@ -43,12 +43,10 @@ pub fn peer_of<T: PeerAddr + ?Sized>(arg: &T) -> Option<SocketAddr> {
     arg.peer_addr()
 }
 
-/// A payload a guard caught, with the fresh-panic count noted when the
-/// guard's code started (see `once.rs`). `pub` only to appear in the sealed
+/// A payload a guard caught. `pub` only to appear in the sealed
 /// trait of [`OnPanic`](crate::OnPanic); not reachable from outside.
 pub struct Caught {
     payload: Box<dyn Any + Send>,
-    mark: u32,
 }
 
 #[cold]
@@ -76,7 +74,7 @@ pub(crate) fn contained_in(
     peer: Option<SocketAddr>,
     caught: Caught,
 ) -> ConnectionPanic {
-    let panic = record::record(entry, peer, &*caught.payload, caught.mark);
+    let panic = record::record(entry, peer, &*caught.payload);
     drop_payload(caught.payload);
     panic
 }
@@ -85,20 +83,18 @@ pub(crate) fn contained_in(
 #[cold]
 #[inline(never)]
 pub(crate) fn resumed_in(entry: &'static Entry, peer: Option<SocketAddr>, caught: Caught) -> ! {
-    let panic = record::record(entry, peer, &*caught.payload, caught.mark);
+    let panic = record::record(entry, peer, &*caught.payload);
     once::reraised(&*caught.payload, panic.location().map(str::to_owned));
     drop(panic);
     resume_unwind(caught.payload)
 }
 
-/// Runs `f` under `catch_unwind`, noting the fresh-panic count first; for a
-/// `contain` guard, marks its code as running (only while
+/// Runs `f` under `catch_unwind`; for a `contain` guard, marks its code as running (only while
 /// `quiet_contained` is on) so the panic hook can stay quiet for panics it
 /// will contain. The one place every guard (sync, poll, building a future)
 /// catches panics.
 #[inline]
 pub(crate) fn caught<R>(contain: bool, f: impl FnOnce() -> R) -> Result<R, Caught> {
-    let mark = fresh::mark();
     let result = if contain {
         let depth = hot::contain_begin();
         let result = catch_unwind(AssertUnwindSafe(f));
@@ -107,7 +103,7 @@ pub(crate) fn caught<R>(contain: bool, f: impl FnOnce() -> R) -> Result<R, Caugh
     } else {
         catch_unwind(AssertUnwindSafe(f))
     };
-    result.map_err(|payload| Caught { payload, mark })
+    result.map_err(|payload| Caught { payload })
 }
 
 /// The guard of a sync `#[track_caller]` handler (`on_panic = "resume"`):
@@ -119,7 +115,8 @@ pub struct Unwinding<P: Peer> {
     site: SiteRefs,
     counted: Counted,
     peer: P,
-    mark: u32,
+    /// This thread's latest fresh panic when the call started.
+    after: u64,
     panicking: bool,
 }
 
@@ -132,7 +129,7 @@ impl<P: Peer> Unwinding<P> {
             counted: site.enter(),
             site,
             peer,
-            mark: fresh::mark(),
+            after: fresh::last_seq(),
             panicking: std::thread::panicking(),
         }
     }
@@ -143,7 +140,7 @@ impl<P: Peer> Drop for Unwinding<P> {
     fn drop(&mut self) {
         self.site.exit(self.counted);
         if !self.panicking && std::thread::panicking() {
-            record::record_unwinding(self.site.site.entry(), self.peer.get(), self.mark);
+            record::record_unwinding(self.site.site.entry(), self.peer.get(), self.after);
         }
     }
 }

@@ -104,7 +104,7 @@ fn run(info: &PanicHookInfo<'_>, previous: &Hook) {
         location,
         message,
         kind,
-        recorded: false,
+        ..FreshPanic::default()
     });
     // Guards mark themselves only while quiet_contained is on.
     if !hot::in_contain() && (report || !storm::limit_hook()) {

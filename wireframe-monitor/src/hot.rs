@@ -1,5 +1,6 @@
-//! This thread's hot state, read by every guard: a flags byte, the depth of
-//! running `contain` guards and the count of fresh panics our hook saw.
+//! This thread's hot state, read by every guard: a flags byte and the
+//! depth of running `contain` guards; beside them, the count of fresh
+//! panics our hook saw (only the hook and the panic path read it).
 //!
 //! One `thread_local!` without `Drop`, so access needs no state check and
 //! stays valid while the thread's other thread-locals are destroyed.
@@ -19,8 +20,8 @@ struct Hot {
     /// How many `contain` guards run on this thread's stack (only counted
     /// while [`mark_contain`] is on).
     contain_depth: Cell<u32>,
-    /// Fresh panics raised on this thread that no guard claimed yet (see
-    /// `fresh.rs`); wraps.
+    /// Fresh panics our hook saw on this thread: the index of the newest in
+    /// the ring of `fresh.rs`; wraps.
     fresh: Cell<u32>,
 }
 
@@ -46,13 +47,13 @@ pub(crate) fn clear_flag(flag: u8) {
     let _ = HOT.try_with(|hot| hot.flags.set(hot.flags.get() & !flag));
 }
 
-/// The count of unclaimed fresh panics on this thread.
+/// The count of fresh panics our hook saw on this thread.
 #[inline]
 pub(crate) fn fresh() -> u32 {
     HOT.try_with(|hot| hot.fresh.get()).unwrap_or(0)
 }
 
-/// Sets the count of unclaimed fresh panics on this thread.
+/// Sets the count of fresh panics our hook saw on this thread.
 pub(crate) fn set_fresh(count: u32) {
     let _ = HOT.try_with(|hot| hot.fresh.set(count));
 }

@@ -4,35 +4,36 @@
 //! # Design
 //!
 //! Fresh panics are told from re-raised ones by our panic hook, which runs
-//! for every `panic!` and never for `resume_unwind`. It counts the fresh
-//! panics of each thread (`fresh.rs`). A guard notes that count when its code
-//! starts running; on catching, `since(mark)` is the number of fresh panics
-//! raised inside it that no inner guard claimed, and the guard claims them
-//! (sets the count back to its mark):
+//! for every `panic!` and never for `resume_unwind`. It keeps the details
+//! of each fresh panic of a thread in a small ring (`fresh.rs`). A guard
+//! that catches a payload claims the newest unclaimed entry whose message
+//! and payload kind match it. Panics in flight on one thread nest (a panic
+//! raised while another unwinds, in cleanup code that calls monitored
+//! functions, is caught before the first goes on), so that entry is the
+//! payload's own fresh panic:
 //!
-//! - `since > 0`: a fresh panic of this guard's code reached it unrecorded:
-//!   record it. Cleanup code that calls monitored functions while the panic
-//!   unwinds does not disturb this: their own panics are claimed by their
-//!   own guards, and a call that does not panic changes nothing.
-//! - `since == 0`: the payload was re-raised with `resume_unwind`. If a
+//! - an entry matches: a fresh panic reached this guard unrecorded: record
+//!   it. An inner `resume` guard that recorded it claimed it already.
+//! - none matches: the payload was re-raised with `resume_unwind`. If a
 //!   `resume` guard recorded it, on this thread or another (a `JoinError`
 //!   carried across runtimes), it is listed here while it travels: skip it.
 //!   Otherwise (a payload of unmonitored code) record it.
+//!
+//! Nothing of this is read on the happy path: guards note nothing when they
+//! start, all the work happens once a payload is caught.
 //!
 //! The list identifies a payload by data address and type, which is only
 //! sound while the payload is alive. A listed payload may be freed without
 //! any guard seeing it again (the caller caught and dropped it), and a
 //! later payload may reuse its address. That later payload is either fresh,
-//! and then `since > 0` decides and the listing is ignored unless no fresh
-//! panic happened on this thread after the listing (then the caught payload
-//! cannot be a newer allocation); or it is re-raised unmonitored code from
-//! another thread reusing the address, the one case counted short (never
-//! counted twice). Entries are removed when matched and the list is capped
+//! and then its matching ring entry, raised after the listing, decides; or
+//! it is re-raised unmonitored code from another thread reusing the
+//! address, the one case counted short (never counted twice). Entries are removed when matched and the list is capped
 //! ([`LISTED`] payloads in flight at once; beyond that the oldest count
 //! again).
 //!
 //! Without our hook (the application replaced it without chaining it) the
-//! counts stay at zero. A guard that catches an unlisted payload while the
+//! ring gets no entries. A guard that catches an unlisted payload while the
 //! hook is believed installed concludes it was replaced, until the hook runs
 //! again, and falls back to a same-thread mark: a `resume` guard marks what
 //! it re-raises, the next guard entered outside unwinding forgets it. Then
@@ -43,6 +44,7 @@ use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
+use crate::PayloadKind;
 use crate::fresh::{self, FreshPanic, Identity};
 
 /// How many re-raised payloads can be in flight at once and still be
@@ -108,19 +110,21 @@ pub(crate) struct Verdict {
     pub(crate) fresh: FreshPanic,
 }
 
-/// Decides for `payload`, caught by a guard whose code started at fresh
-/// count `mark`; claims the fresh panics raised since.
-pub(crate) fn decide(mark: u32, payload: &(dyn Any + Send)) -> Verdict {
+/// Decides for `payload` (whose text reads as `message`, of `kind`), just
+/// caught by a guard; claims its fresh panic.
+pub(crate) fn decide(
+    payload: &(dyn Any + Send),
+    message: Option<&str>,
+    kind: PayloadKind,
+) -> Verdict {
     let id = fresh::identity(payload);
-    let since = fresh::since(mark);
     let from_listing = |listing: Listing| FreshPanic {
         location: listing.location,
         ..FreshPanic::default()
     };
-    let fresh_panic = (since > 0).then(fresh::latest);
-    fresh::claim(mark);
-    // The inline guard of a `#[track_caller]` handler recorded the latest
-    // fresh panic as it unwound through it.
+    let fresh_panic = fresh::take_matching(message, kind);
+    // The inline guard of a `#[track_caller]` handler recorded this fresh
+    // panic as it unwound through it.
     if let Some(panic) = fresh_panic.as_ref().filter(|p| p.recorded) {
         return Verdict {
             record: false,
@@ -147,10 +151,11 @@ pub(crate) fn decide(mark: u32, payload: &(dyn Any + Send)) -> Verdict {
         };
     }
     match (fresh_panic, listed) {
-        // Re-raised after our listing, and no fresh panic on this thread
-        // since could have reused its address: the unclaimed fresh panic
-        // was swallowed inside (a plain `catch_unwind`).
-        (Some(_), Some(listing)) if fresh::last_seq() <= listing.seq => Verdict {
+        // Listed after that fresh panic was raised: the payload is the
+        // listed one (a newer allocation at its address would come from a
+        // newer fresh panic); the matching panic was caught and dropped by
+        // unmonitored code earlier.
+        (Some(panic), Some(listing)) if panic.seq <= listing.seq => Verdict {
             record: false,
             fresh: from_listing(listing),
         },
@@ -162,9 +167,10 @@ pub(crate) fn decide(mark: u32, payload: &(dyn Any + Send)) -> Verdict {
             record: false,
             fresh: from_listing(listing),
         },
-        // Not fresh here, not listed: either unmonitored code's payload
-        // re-raised, or a fresh panic our hook did not see because it was
-        // replaced. Record it, and distrust the list until the hook runs.
+        // Not a fresh panic of this thread, not listed: either unmonitored
+        // code's payload re-raised, or a fresh panic our hook did not see
+        // because it was replaced. Record it, and distrust the list until
+        // the hook runs again.
         (None, None) => {
             fresh::suspect_hook();
             Verdict {
@@ -185,19 +191,11 @@ pub(crate) fn reraised(payload: &(dyn Any + Send), location: Option<String>) {
         .insert(id, fresh::seq_now(), location);
 }
 
-/// For the inline guard of a `#[track_caller]` handler whose body started at
-/// fresh count `mark`, as a panic unwinds through it: the fresh panic to
-/// record, marked recorded (not claimed: the guard that catches the payload
-/// sees it and skips it), or `None` when the payload was re-raised through
-/// the body or is recorded already.
-pub(crate) fn unwinding(mark: u32) -> Option<FreshPanic> {
-    if fresh::since(mark) == 0 {
-        return None;
-    }
-    let latest = fresh::latest();
-    if latest.recorded {
-        return None;
-    }
-    fresh::mark_latest_recorded();
-    Some(latest)
+/// For the inline guard of a `#[track_caller]` handler whose body started
+/// after this thread's fresh panic number `after`, as a panic unwinds
+/// through it: the fresh panic to record, marked recorded (not claimed: the
+/// guard that catches the payload sees it and skips it), or `None` when the
+/// payload was re-raised through the body or is recorded already.
+pub(crate) fn unwinding(after: u64) -> Option<FreshPanic> {
+    fresh::take_unwinding(after)
 }

@@ -50,9 +50,8 @@ impl Drop for Depth {
     }
 }
 
-/// Records `payload`, caught by a guard of `entry` whose code started at
-/// fresh-panic count `mark`, unless an inner guard already did; returns the
-/// `ConnectionPanic` describing it.
+/// Records `payload`, caught by a guard of `entry`, unless an inner guard
+/// already did; returns the `ConnectionPanic` describing it.
 ///
 /// Re-entered recording (a subscriber, recorder or panic handler calling a
 /// monitored handler that panics) is bounded: at depth 1 only the registry
@@ -64,10 +63,9 @@ pub(crate) fn record(
     entry: &'static Entry,
     peer: Option<SocketAddr>,
     payload: &(dyn Any + Send),
-    mark: u32,
 ) -> ConnectionPanic {
-    let verdict = once::decide(mark, payload);
     let (raw, payload_kind) = read_message(payload);
+    let verdict = once::decide(payload, raw, payload_kind);
     if !verdict.record {
         let message = swallow(|| policy::get().message.apply(raw)).flatten();
         return ConnectionPanic::new(entry.handler, message, verdict.fresh.location, payload_kind);
@@ -76,14 +74,14 @@ pub(crate) fn record(
 }
 
 /// Records the panic unwinding through the inline guard of a
-/// `#[track_caller]` handler of `entry`, whose body started at fresh-panic
-/// count `mark`: the payload is out of reach, so the message is the one
-/// our hook captured. A payload re-raised through the body (no fresh panic
-/// since `mark`) is left to the guard that catches it.
+/// `#[track_caller]` handler of `entry`, whose body started after this
+/// thread's fresh panic number `after`: the payload is out of reach, so the
+/// message is the one our hook captured. A payload re-raised through the
+/// body (no fresh panic since) is left to the guard that catches it.
 #[cold]
 #[inline(never)]
-pub(crate) fn record_unwinding(entry: &'static Entry, peer: Option<SocketAddr>, mark: u32) {
-    if let Some(fresh) = once::unwinding(mark) {
+pub(crate) fn record_unwinding(entry: &'static Entry, peer: Option<SocketAddr>, after: u64) {
+    if let Some(fresh) = once::unwinding(after) {
         drop(report(
             entry,
             peer,
