@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::guard::{Peer, caught, contained, resumed};
-use crate::site::SiteRefs;
+use crate::site::{Calls, SiteRefs};
 use crate::{ConnectionPanic, PanicFallback};
 
 /// `on_panic = "contain"` for [`Guarded`].

@@ -9,7 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use crate::failures::drop_payload;
 use crate::registry::Entry;
-use crate::site::{Counted, Site, SiteRefs};
+use crate::site::{Calls, Counted, Site, SiteRefs};
 use crate::{ConnectionPanic, PanicFallback, PeerAddr, fresh, hot, once, record};
 
 /// Where the peer address of a call comes from: nothing ([`NoPeer`], zero

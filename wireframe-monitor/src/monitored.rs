@@ -11,7 +11,7 @@ use crate::guard::{NoPeer, Peer, caught, contained_in, resumed_in};
 use crate::labels::{self, LabelError};
 use crate::monitored_future::{Contain, ContainWith, MonitoredFuture, Resume};
 use crate::registry::Entry;
-use crate::site::EntryRefs;
+use crate::site::{Calls, EntryRefs};
 use crate::{ConnectionPanic, PanicFallback, PeerAddr, hook};
 
 /// A monitored handler made at run time from a name and labels: runs

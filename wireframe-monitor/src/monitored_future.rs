@@ -9,6 +9,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::guard::{Caught, NoPeer, Peer, caught, contained_in, resumed_in};
+use crate::site::Calls;
 use crate::{ConnectionPanic, MonitoredHandler, PanicFallback};
 
 /// What a panic in a guarded future becomes: [`Contain`] (for outputs

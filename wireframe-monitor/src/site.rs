@@ -84,62 +84,89 @@ impl Site {
 #[derive(Clone, Copy)]
 pub(crate) struct Counted(Option<&'static Slot>);
 
-impl SiteRefs {
-    /// A call starts on this thread. Everything but the cached case is out
-    /// of line, so the inlined part needs no registers saved.
+/// Counting a call's start and end, for the attribute's sites
+/// ([`SiteRefs`]) and for handlers made at run time ([`EntryRefs`]), which
+/// differ only in how a thread finds its counter slot. Everything but the
+/// found-at-once case is out of line, so the inlined part needs no
+/// registers saved.
+pub(crate) trait Calls: Copy {
+    /// This thread's slot, when the fast path applies.
+    fn cached(self) -> Option<&'static Slot>;
+    /// This thread's slot, made or looked up (`None`: the thread's counters
+    /// are gone, count in the overflow counters).
+    fn fill(self) -> Option<&'static Slot>;
+    /// The registry entry.
+    fn entry(self) -> &'static Entry;
+
+    /// A call starts on this thread.
     #[inline]
-    pub(crate) fn enter(self) -> Counted {
-        match shard::cached(self.cache) {
+    fn enter(self) -> Counted {
+        match self.cached() {
             Some(slot) => {
                 slot.begin();
                 Counted(Some(slot))
             }
-            None => self.enter_slow(),
+            None => enter_slow(self),
         }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn enter_slow(self) -> Counted {
-        let slot = self.slot();
-        match slot {
-            Some(slot) => slot.begin(),
-            None => self.site.entry().overflow_call(),
-        }
-        Counted(slot)
     }
 
     /// The call counted by `enter` ends, on the thread it started on.
     #[inline]
-    pub(crate) fn exit(self, counted: Counted) {
+    fn exit(self, counted: Counted) {
         match counted.0 {
             Some(slot) => slot.end(),
-            None => self.site.entry().overflow_done(),
+            None => self.entry().overflow_done(),
         }
     }
 
     /// A call ends on this thread (a future may have moved since it began).
     #[inline]
-    pub(crate) fn exit_here(self) {
-        match shard::cached(self.cache) {
+    fn exit_here(self) {
+        match self.cached() {
             Some(slot) => slot.end(),
-            None => self.exit_here_slow(),
+            None => exit_here_slow(self),
         }
     }
+}
 
-    #[cold]
-    #[inline(never)]
-    fn exit_here_slow(self) {
-        self.exit(Counted(self.slot()));
+#[cold]
+#[inline(never)]
+fn enter_slow<C: Calls>(calls: C) -> Counted {
+    let slot = slot(calls);
+    match slot {
+        Some(slot) => slot.begin(),
+        None => calls.entry().overflow_call(),
+    }
+    Counted(slot)
+}
+
+#[cold]
+#[inline(never)]
+fn exit_here_slow<C: Calls>(calls: C) {
+    calls.exit(Counted(slot(calls)));
+}
+
+/// This thread's slot, found or made (`None`: count in the overflow
+/// counters). Only the cold paths call it.
+fn slot<C: Calls>(calls: C) -> Option<&'static Slot> {
+    if hot::flags() & hot::DIRTY != 0 {
+        fresh::entered_dirty();
+    }
+    calls.cached().or_else(|| calls.fill())
+}
+
+impl Calls for SiteRefs {
+    #[inline]
+    fn cached(self) -> Option<&'static Slot> {
+        shard::cached(self.cache)
     }
 
-    /// This thread's slot, filling the cache (`None`: count in the overflow
-    /// counters). Only the cold paths call it.
-    fn slot(self) -> Option<&'static Slot> {
-        if hot::flags() & hot::DIRTY != 0 {
-            fresh::entered_dirty();
-        }
-        shard::cached(self.cache).or_else(|| shard::fill(self.cache, self.site.id()))
+    fn fill(self) -> Option<&'static Slot> {
+        shard::fill(self.cache, self.site.id())
+    }
+
+    fn entry(self) -> &'static Entry {
+        self.site.entry()
     }
 }
 
@@ -153,60 +180,17 @@ pub(crate) struct EntryRefs {
     pub(crate) id: u32,
 }
 
-impl EntryRefs {
-    /// A call starts on this thread.
+impl Calls for EntryRefs {
     #[inline]
-    pub(crate) fn enter(self) -> Counted {
-        match shard::slot_of(self.id) {
-            Some(slot) => {
-                slot.begin();
-                Counted(Some(slot))
-            }
-            None => self.enter_slow(),
-        }
+    fn cached(self) -> Option<&'static Slot> {
+        shard::slot_of(self.id)
     }
 
-    #[cold]
-    #[inline(never)]
-    fn enter_slow(self) -> Counted {
-        let slot = self.slot();
-        match slot {
-            Some(slot) => slot.begin(),
-            None => self.entry.overflow_call(),
-        }
-        Counted(slot)
+    fn fill(self) -> Option<&'static Slot> {
+        shard::fill_id(self.id)
     }
 
-    /// The call counted by `enter` ends, on the thread it started on.
-    #[inline]
-    pub(crate) fn exit(self, counted: Counted) {
-        match counted.0 {
-            Some(slot) => slot.end(),
-            None => self.entry.overflow_done(),
-        }
-    }
-
-    /// A call ends on this thread (a future may have moved since it began).
-    #[inline]
-    pub(crate) fn exit_here(self) {
-        match shard::slot_of(self.id) {
-            Some(slot) => slot.end(),
-            None => self.exit_here_slow(),
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn exit_here_slow(self) {
-        self.exit(Counted(self.slot()));
-    }
-
-    /// This thread's slot (`None`: count in the overflow counters). Only the
-    /// cold paths call it.
-    fn slot(self) -> Option<&'static Slot> {
-        if hot::flags() & hot::DIRTY != 0 {
-            fresh::entered_dirty();
-        }
-        shard::slot_of(self.id).or_else(|| shard::fill_id(self.id))
+    fn entry(self) -> &'static Entry {
+        self.entry
     }
 }

@@ -10,6 +10,7 @@ use tower_service::Service;
 
 use crate::guard::{Caught, Peer, caught, contained_in};
 use crate::monitored_future::sealed::Mode;
+use crate::site::Calls;
 use crate::{ConnectionPanic, Contain, MonitoredFuture, MonitoredHandler, OnPanic, Resume};
 
 /// A tower [`Layer`] whose services count their calls (`calls_total`,
