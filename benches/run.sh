@@ -34,6 +34,8 @@ fi
 
 cargo bench -p wireframe-monitor-benches --bench overhead -- "${args[@]}"
 cargo run -q --profile bench -p wireframe-monitor-benches --bin bench-paired -- "$CRITERION_HOME"
+# The run-time door's added cost against the attribute's (11 processes).
+cargo run -q --profile bench -p wireframe-monitor-benches --bin bench-doors -- "$CRITERION_HOME"
 cargo bench -p wireframe-monitor-benches-off --bench off -- "${args[@]}"
 # Panic storms: contained panics with the default limits vs a raw catch_unwind.
 cargo bench -p wireframe-monitor-benches --bench storm

@@ -14,7 +14,9 @@
 //!    contention), see [`paired`]; last, a check that the guard's counts
 //!    reached the Prometheus exposition. The echo and tokio ratios, which
 //!    also depend on the process's memory layout, are paired over several
-//!    processes by `bench-paired` (`src/bin/procs.rs`).
+//!    processes by `bench-paired` (`src/bin/procs.rs`), and the run-time
+//!    door's added cost against the attribute's by `bench-doors`
+//!    (`src/bin/doors.rs`).
 //!
 //! The `enabled`-off build is measured by `wireframe-monitor-benches-off`;
 //! `benches/run.sh` runs both and prints the table.
@@ -233,57 +235,6 @@ fn doors(c: &mut Criterion) {
     group.finish();
 }
 
-/// Paired runs of the two doors against bare and each other, sync and
-/// async (no-op waker): the added cost of the run-time door over the
-/// attribute's is `(runtime - bare) / (attribute - bare)` of the medians.
-/// Written to `$CRITERION_HOME/doors.json`.
-fn door_ratios() {
-    if !paired::wanted() {
-        return;
-    }
-    setup::install_all();
-    let rounds = 31;
-    let round = paired::round_from_env(100);
-    let mut results = Vec::new();
-    for (kind, bare, attribute, runtime) in [
-        (
-            "sync",
-            &(|n| sync_copies(false, n, X)) as &dyn Fn(u64) -> Duration,
-            &(|n| sync_copies(true, n, X)) as &dyn Fn(u64) -> Duration,
-            &(|n| runtime::sync_copies(n, X)) as &dyn Fn(u64) -> Duration,
-        ),
-        (
-            "async_noop",
-            &|n| noop_copies(false, n, X),
-            &|n| noop_copies(true, n, X),
-            &|n| runtime::noop_copies(n, X),
-        ),
-    ] {
-        for (name, a, b) in [
-            ("attribute_vs_bare", bare, attribute),
-            ("runtime_vs_bare", bare, runtime),
-            ("runtime_vs_attribute", attribute, runtime),
-        ] {
-            results.push(paired::compare(
-                &format!("doors/{kind}_{name}"),
-                rounds,
-                round,
-                &mut |n| a(n),
-                &mut |n| b(n),
-            ));
-        }
-        let added = |p: &paired::Paired| p.b_ns - p.a_ns;
-        let n = results.len();
-        eprintln!(
-            "doors {kind}: added cost runtime / attribute = {:.2} ({:.2} ns / {:.2} ns over bare)",
-            added(&results[n - 2]) / added(&results[n - 3]),
-            added(&results[n - 2]),
-            added(&results[n - 3]),
-        );
-    }
-    paired::report(&results, &paired::out_dir(), "doors.json");
-}
-
 /// Paired comparisons (see [`paired`]) of the ratios criterion's sequential
 /// runs cannot resolve under background load; written to
 /// `$CRITERION_HOME/paired.json` for `bench-summary`. Run only when
@@ -347,7 +298,6 @@ fn main() {
     scale_handlers(&mut c);
     doors(&mut c);
     paired_ratios();
-    door_ratios();
     exported(&mut c);
     c.final_summary();
 }

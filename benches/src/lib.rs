@@ -4,6 +4,7 @@
 //! [`paired`] runs the noise-sensitive ratios in alternating rounds, and
 //! `bench-summary` turns the results into the table of `docs/benchmarks.md`.
 
+pub mod added;
 pub mod common;
 pub mod echo;
 pub mod paired;

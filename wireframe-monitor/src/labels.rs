@@ -44,6 +44,10 @@ pub enum LabelError {
     DuplicateKey(String),
     /// The value of this key holds control characters.
     ValueNotPrintable(String),
+    /// 2^24 (16,777,216) handlers, the most a handler made at run time can
+    /// be one of, are registered already: names or label values are being
+    /// made per connection or per request.
+    TooManyHandlers,
 }
 
 impl fmt::Display for LabelError {
@@ -76,6 +80,11 @@ impl fmt::Display for LabelError {
             Self::ValueNotPrintable(key) => write!(
                 f,
                 "the value of label `{key}` must be printable: remove the control characters"
+            ),
+            Self::TooManyHandlers => write!(
+                f,
+                "too many handlers: {} names and label sets are registered already, the most a handler made at run time can use; a name or label value that changes per connection or per request (an id, an address, a time) makes a new handler every time: use a fixed set of names and values",
+                registry::MAX_RUN_TIME
             ),
         }
     }
@@ -136,8 +145,13 @@ type Text = Cow<'static, str>;
 /// The registry entry of `name` and `labels` (already checked): the
 /// existing one when one has the same name and label set, else a new one
 /// whose owned strings are leaked, once, for the life of the process.
+///
+/// # Errors
+///
+/// [`LabelError::TooManyHandlers`] when the entry's id would be
+/// [`registry::MAX_RUN_TIME`] or more (nothing is registered then).
 #[cold]
-pub(crate) fn entry(name: Text, labels: Vec<(Text, Text)>) -> &'static Entry {
+pub(crate) fn entry(name: Text, labels: Vec<(Text, Text)>) -> Result<&'static Entry, LabelError> {
     let _making = MAKING.lock().unwrap_or_else(PoisonError::into_inner);
     let same = |e: &&'static Entry| {
         e.handler == name
@@ -146,14 +160,25 @@ pub(crate) fn entry(name: Text, labels: Vec<(Text, Text)>) -> &'static Entry {
                 .iter()
                 .all(|(k, v)| e.labels.contains(&(k.as_ref(), v.as_ref())))
     };
-    if let Some(entry) = registry::entries().into_iter().find(same) {
-        return entry;
+    let entries = registry::entries();
+    let found = match entries.iter().copied().find(same) {
+        Some(entry) => entry,
+        None if entries.len() >= registry::MAX_RUN_TIME as usize => {
+            return Err(LabelError::TooManyHandlers);
+        }
+        None => {
+            let labels: Vec<(&'static str, &'static str)> = labels
+                .into_iter()
+                .map(|(k, v)| (keep(k), keep(v)))
+                .collect();
+            registry::register(keep(name), Box::leak(labels.into_boxed_slice()))
+        }
+    };
+    if found.id >= registry::MAX_RUN_TIME {
+        // Registered by an annotated function, after the others.
+        return Err(LabelError::TooManyHandlers);
     }
-    let labels: Vec<(&'static str, &'static str)> = labels
-        .into_iter()
-        .map(|(k, v)| (keep(k), keep(v)))
-        .collect();
-    registry::register(keep(name), Box::leak(labels.into_boxed_slice()))
+    Ok(found)
 }
 
 /// A `'static` string: borrowed as is, owned leaked (once per handler).

@@ -49,9 +49,10 @@ use crate::{ConnectionPanic, PanicFallback, PeerAddr, hook};
 /// bytes) or the address given to [`with_peer`](Self::with_peer).
 #[derive(Clone, Copy)]
 pub struct MonitoredHandler<P = NoPeer> {
-    entry: &'static Entry,
-    /// `entry.id`, kept here: the hot path reads no more than this.
-    id: u32,
+    /// The registry id and the entry's index in the per-thread table of
+    /// run-time handlers' slots, in one word: 4 bytes in every future the
+    /// handler guards.
+    refs: EntryRefs,
     peer: P,
 }
 
@@ -77,6 +78,8 @@ impl MonitoredHandler {
     /// # Errors
     ///
     /// A [`LabelError`] naming the first rule broken; nothing is registered.
+    /// [`LabelError::TooManyHandlers`] once 2^24 name and label sets exist
+    /// (values made per connection or per request).
     pub fn new<N, K, V>(
         name: N,
         labels: impl IntoIterator<Item = (K, V)>,
@@ -93,7 +96,7 @@ impl MonitoredHandler {
             .collect();
         labels::check_name(&name)?;
         labels::check_labels(&labels)?;
-        Ok(Self::registered(name, labels))
+        Self::registered(name, labels)
     }
 
     /// Checks `name` and `labels` by the rules of [`new`](Self::new)
@@ -129,39 +132,36 @@ impl MonitoredHandler {
     ///
     /// # Errors
     ///
-    /// [`LabelError::EmptyName`] or [`LabelError::NameNotPrintable`].
+    /// [`LabelError::EmptyName`] or [`LabelError::NameNotPrintable`]; or
+    /// [`LabelError::TooManyHandlers`], as for [`new`](Self::new).
     pub fn named(name: impl Into<Cow<'static, str>>) -> Result<Self, LabelError> {
         let name = name.into();
         labels::check_name(&name)?;
-        Ok(Self::registered(name, Vec::new()))
+        Self::registered(name, Vec::new())
     }
 
     #[cold]
     fn registered(
         name: Cow<'static, str>,
         labels: Vec<(Cow<'static, str>, Cow<'static, str>)>,
-    ) -> Self {
+    ) -> Result<Self, LabelError> {
         hook::ensure();
-        let entry = labels::entry(name, labels);
-        Self {
-            entry,
-            id: entry.id,
+        let entry = labels::entry(name, labels)?;
+        Ok(Self {
+            refs: EntryRefs::new(entry),
             peer: NoPeer,
-        }
+        })
     }
 }
 
 impl<P> MonitoredHandler<P> {
     #[inline]
     pub(crate) fn refs(&self) -> EntryRefs {
-        EntryRefs {
-            entry: self.entry,
-            id: self.id,
-        }
+        self.refs
     }
 
     pub(crate) fn entry(&self) -> &'static Entry {
-        self.entry
+        self.refs.entry()
     }
 }
 
@@ -180,8 +180,7 @@ impl<P: Peer> MonitoredHandler<P> {
     #[must_use]
     pub fn with_peer(self, peer: impl PeerAddr) -> MonitoredHandler<Option<SocketAddr>> {
         MonitoredHandler {
-            entry: self.entry,
-            id: self.id,
+            refs: self.refs,
             peer: peer.peer_addr(),
         }
     }
@@ -189,13 +188,13 @@ impl<P: Peer> MonitoredHandler<P> {
     /// The `handler` label.
     #[must_use]
     pub fn name(self) -> &'static str {
-        self.entry.handler
+        self.entry().handler
     }
 
     /// The labels, in the order first given.
     #[must_use]
     pub fn labels(self) -> &'static [(&'static str, &'static str)] {
-        self.entry.labels
+        self.entry().labels
     }
 
     /// The peer address given with [`with_peer`](Self::with_peer).
@@ -233,7 +232,7 @@ impl<P: Peer> MonitoredHandler<P> {
         refs.exit(counted);
         match result {
             Ok(value) => value,
-            Err(caught) => fallback(contained_in(self.entry, self.peer.get(), caught)),
+            Err(caught) => fallback(contained_in(self.entry(), self.peer.get(), caught)),
         }
     }
 
@@ -255,7 +254,7 @@ impl<P: Peer> MonitoredHandler<P> {
         refs.exit(counted);
         match result {
             Ok(value) => value,
-            Err(caught) => resumed_in(self.entry, self.peer.get(), caught),
+            Err(caught) => resumed_in(self.entry(), self.peer.get(), caught),
         }
     }
 

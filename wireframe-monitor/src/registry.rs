@@ -2,8 +2,8 @@
 //! its panic count and last panic; read by `snapshot()` and the publisher.
 
 use std::backtrace::Backtrace;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::SystemTime;
 
 use crate::shard;
@@ -33,9 +33,32 @@ pub(crate) struct Entry {
     pub(crate) window: Mutex<Window>,
     /// Panics recorded but not reported (storm limit).
     pub(crate) suppressed: AtomicU64,
+    /// This entry's index in the per-thread slot table of handlers made at
+    /// run time (see [`shard::fast`]), given on the first one made.
+    fast: OnceLock<u8>,
 }
 
+/// The next index of [`shard::fast`]'s table to give out.
+static NEXT_FAST: AtomicU32 = AtomicU32::new(0);
+
+/// Handlers made at run time keep their id in 24 bits
+/// ([`crate::site::EntryRefs`]): entries with an id at or above this cannot
+/// be one.
+pub(crate) const MAX_RUN_TIME: u32 = 1 << 24;
+
 static ENTRIES: RwLock<Vec<&'static Entry>> = RwLock::new(Vec::new());
+
+/// Entries per page of [`BY_ID`].
+const PAGE: usize = 1024;
+/// Pages of [`BY_ID`]: ids at or above `PAGE * PAGES` are found in
+/// [`ENTRIES`] under its read lock.
+const PAGES: usize = 1024;
+
+/// The entries again, by id, without a lock: a handler made at run time
+/// keeps only its id (4 bytes in every future it guards) and finds its
+/// entry here when it needs more than its counters.
+static BY_ID: [OnceLock<Box<[OnceLock<&'static Entry>; PAGE]>>; PAGES] =
+    [const { OnceLock::new() }; PAGES];
 
 /// The entry for `handler` and `labels`, made on first use.
 #[cold]
@@ -62,9 +85,33 @@ pub(crate) fn register(
         last: Mutex::new(None),
         window: Mutex::new(Window::default()),
         suppressed: AtomicU64::new(0),
+        fast: OnceLock::new(),
     }));
     entries.push(entry);
+    if let Some(page) = BY_ID.get(id as usize / PAGE) {
+        let page = page.get_or_init(|| Box::new([const { OnceLock::new() }; PAGE]));
+        let _ = page[id as usize % PAGE].set(entry);
+    }
     entry
+}
+
+/// The entry registered with `id` (which [`register`] returned).
+pub(crate) fn by_id(id: u32) -> &'static Entry {
+    let index = id as usize;
+    let listed = BY_ID
+        .get(index / PAGE)
+        .and_then(OnceLock::get)
+        .and_then(|page| page[index % PAGE].get());
+    match listed {
+        Some(entry) => entry,
+        None => by_id_locked(index),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn by_id_locked(index: usize) -> &'static Entry {
+    ENTRIES.read().unwrap_or_else(PoisonError::into_inner)[index]
 }
 
 /// Whether two label lists are the same set (keys are unique per site).
@@ -93,6 +140,19 @@ impl Entry {
     #[inline(never)]
     pub(crate) fn overflow_done(&self) {
         self.overflow_done.fetch_add(1, Relaxed);
+    }
+
+    /// This entry's index in the per-thread slot table of handlers made at
+    /// run time: one of the first [`shard::NO_FAST`] entries a run-time
+    /// handler was made for gets its own, the others share `NO_FAST`,
+    /// which is never filled (they find their slot out of line).
+    #[cold]
+    pub(crate) fn fast(&self) -> u8 {
+        *self.fast.get_or_init(|| {
+            let next = NEXT_FAST.fetch_add(1, Relaxed);
+            // `NO_FAST` is `u8::MAX`: the 256th and later share it.
+            u8::try_from(next).unwrap_or(shard::NO_FAST)
+        })
     }
 
     /// `(calls, active)` now.

@@ -97,12 +97,13 @@ impl Drop for Local {
 
 thread_local! {
     static LOCAL: Local = const { Local { shard: Cell::new(None) } };
-    /// The chunks of this thread's shard again, in a `thread_local!`
-    /// without `Drop` (no state check), for handlers made at run time,
-    /// which have no per-function [`SlotCache`]: a slot is then two loads
-    /// away, as through a `SlotCache`. Valid while the thread's flags are 0
-    /// (`RETIRED` is set when `LOCAL` gives the shard back).
-    static HERE: [Cell<Option<&'static Chunk>>; CHUNKS] = const { [const { Cell::new(None) }; CHUNKS] };
+    /// This thread's slots of the handlers made at run time, by their
+    /// [`Entry::fast`](crate::registry::Entry::fast) index, in a
+    /// `thread_local!` without `Drop` (no state check): a slot is then as
+    /// near as through an annotated function's [`SlotCache`]. Valid while
+    /// the thread's flags are 0 (`RETIRED` is set when `LOCAL` gives the
+    /// shard back).
+    static FAST: [Cell<Option<&'static Slot>>; FAST_LEN] = const { [const { Cell::new(None) }; FAST_LEN] };
 }
 
 /// Per annotated function and per thread: this thread's counter slot of the
@@ -192,27 +193,31 @@ pub(crate) fn fill(cache: &'static LocalKey<SlotCache>, id: u32) -> Option<&'sta
     Some(slot)
 }
 
-/// This thread's slot of handler `id`, if the fast path applies, for a
-/// handler without a [`SlotCache`]: the flags byte, then the chunk's
-/// pointer, no allocation.
+/// Entries of the [`FAST`] table: one per `u8` index, so indexing needs no
+/// bounds check.
+const FAST_LEN: usize = 256;
+/// The [`FAST`] index shared by run-time handlers beyond the first 255:
+/// never filled.
+pub(crate) const NO_FAST: u8 = u8::MAX;
+
+/// This thread's slot of the run-time handler with [`FAST`] index `index`,
+/// if the fast path applies: the flags byte, then the slot's pointer.
 #[inline]
-pub(crate) fn slot_of(id: u32) -> Option<&'static Slot> {
+pub(crate) fn fast(index: u8) -> Option<&'static Slot> {
     if hot::flags() != 0 {
         return None;
     }
-    let id = id as usize;
-    let chunk = HERE
-        .try_with(|here| here.get(id / CHUNK).and_then(Cell::get))
+    FAST.try_with(|fast| fast[usize::from(index)].get())
         .ok()
-        .flatten()?;
-    Some(&chunk.0[id % CHUNK])
+        .flatten()
 }
 
 /// This thread's slot of handler `id`, taking a shard or allocating the
-/// chunk first; `None` once the thread's shard was given back.
+/// chunk first, kept at [`FAST`] index `index` (unless `NO_FAST`); `None`
+/// once the thread's shard was given back.
 #[cold]
 #[inline(never)]
-pub(crate) fn fill_id(id: u32) -> Option<&'static Slot> {
+pub(crate) fn fill_fast(index: u8, id: u32) -> Option<&'static Slot> {
     if hot::flags() & hot::RETIRED != 0 {
         return None;
     }
@@ -223,9 +228,9 @@ pub(crate) fn fill_id(id: u32) -> Option<&'static Slot> {
         })
         .ok()?;
     let slot = shard.slot(id)?;
-    let index = id as usize / CHUNK;
-    let chunk = shard.chunks.get(index).and_then(OnceLock::get);
-    let _ = HERE.try_with(|here| here[index].set(chunk.map(|chunk| &**chunk)));
+    if index != NO_FAST {
+        let _ = FAST.try_with(|fast| fast[usize::from(index)].set(Some(slot)));
+    }
     Some(slot)
 }
 

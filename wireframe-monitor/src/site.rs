@@ -172,25 +172,56 @@ impl Calls for SiteRefs {
 
 /// The counters of a handler made at run time
 /// ([`MonitoredHandler`](crate::MonitoredHandler)): it has no per-function
-/// [`SlotCache`], so its slot is found through the thread's shard by id.
+/// [`SlotCache`], so its slot is kept in the thread's table of run-time
+/// handlers' slots ([`shard::fast`]). One word: the registry id above the
+/// low byte, the table index in it.
 #[derive(Clone, Copy)]
-pub(crate) struct EntryRefs {
-    pub(crate) entry: &'static Entry,
-    /// `entry.id`, kept beside it: one load less on the hot path.
-    pub(crate) id: u32,
+pub(crate) struct EntryRefs(u32);
+
+impl EntryRefs {
+    /// The refs of `entry`, which has an id below [`registry::MAX_RUN_TIME`].
+    pub(crate) fn new(entry: &'static Entry) -> Self {
+        debug_assert!(entry.id < registry::MAX_RUN_TIME);
+        Self(entry.id << 8 | u32::from(entry.fast()))
+    }
+
+    #[inline]
+    fn fast(self) -> u8 {
+        // The low byte.
+        #[expect(clippy::cast_possible_truncation, reason = "the low byte is the index")]
+        let fast = self.0 as u8;
+        fast
+    }
+
+    fn id(self) -> u32 {
+        self.0 >> 8
+    }
 }
 
 impl Calls for EntryRefs {
     #[inline]
     fn cached(self) -> Option<&'static Slot> {
-        shard::slot_of(self.id)
+        shard::fast(self.fast())
     }
 
     fn fill(self) -> Option<&'static Slot> {
-        shard::fill_id(self.id)
+        shard::fill_fast(self.fast(), self.id())
     }
 
     fn entry(self) -> &'static Entry {
-        self.entry
+        registry::by_id(self.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EntryRefs;
+
+    #[test]
+    fn entry_refs_keep_the_id_and_the_table_index_apart() {
+        for (id, fast) in [(0, 0), (1, 254), (0x00FF_FFFF, 255), (0x0012_3456, 7)] {
+            let refs = EntryRefs(id << 8 | u32::from(fast));
+            assert_eq!((refs.id(), refs.fast()), (id, fast));
+        }
     }
 }

@@ -282,3 +282,63 @@ fn the_peer_reaches_the_event_and_never_a_label() {
         .unwrap();
     assert_eq!(event.field("peer_addr"), Some("127.0.0.1:4711"));
 }
+
+/// The first 255 name and label sets made at run time each get a slot in
+/// every thread's table; the others share one entry that is never filled
+/// and find their counters out of line. Both kinds count exactly, on
+/// several threads, futures moved between threads included.
+#[test]
+fn handlers_beyond_the_per_thread_table_count_exactly() {
+    let _shared = support::shared();
+    let handlers: Vec<MonitoredHandler> = (0..300)
+        .map(|i| MonitoredHandler::new("rt_many", [("route", i.to_string())]).unwrap())
+        .collect();
+    std::thread::scope(|s| {
+        for t in 0..3u32 {
+            let handlers = &handlers;
+            s.spawn(move || {
+                for round in 0..4u32 {
+                    for (i, handler) in (0u32..).zip(handlers) {
+                        let panics = (i + round + t).is_multiple_of(7);
+                        let got = handler.run(|| -> Option<u32> {
+                            assert!(!panics, "route {i}");
+                            Some(round)
+                        });
+                        assert_eq!(got.is_none(), panics);
+                    }
+                }
+                // A future made here and dropped on another thread.
+                let future = handlers[299].guard(std::future::pending::<Option<u8>>());
+                std::thread::spawn(move || drop(future)).join().unwrap();
+            });
+        }
+    });
+    for (i, handler) in (0u32..).zip(&handlers) {
+        let row = wireframe_monitor::snapshot()
+            .into_iter()
+            .find(|r| r.handler() == "rt_many" && r.labels()[0].1 == handler.labels()[0].1)
+            .unwrap();
+        let expected_panics = (0..3u32)
+            .flat_map(|t| (0..4u32).map(move |round| (i + round + t).is_multiple_of(7)))
+            .filter(|&p| p)
+            .count() as u64;
+        let extra = u64::from(i == 299) * 3;
+        assert_eq!(
+            (row.calls(), row.active(), row.panics()),
+            (12 + extra, 0, expected_panics),
+            "route {i}"
+        );
+    }
+}
+
+/// A handler is one word (its registry id and its per-thread table
+/// index), so a guarded future is at most 8 bytes larger than its body.
+#[test]
+fn a_handler_is_one_word_and_its_future_barely_larger() {
+    assert_eq!(size_of::<MonitoredHandler>(), 4);
+    let handler = MonitoredHandler::named("rt_size").unwrap();
+    let body = async { Some(1u64) };
+    let body_size = size_of_val(&body);
+    let guarded = handler.guard(body);
+    assert!(size_of_val(&guarded) <= body_size + 8);
+}

@@ -1,0 +1,135 @@
+//! `bench-doors [OUT_DIR]`: the added cost of the run-time door
+//! (`MonitoredHandler::run` / `guard`) against the attribute's, over the
+//! same bare handlers, sync and async (no-op waker). Each of
+//! `BENCH_PROCESSES` processes (default 11) measures bare, attribute and
+//! run-time door in the same rounds ([`added::measure`]); where a process
+//! places its stack moves a few-nanosecond difference by more than the
+//! doors differ, so the verdict is the median over processes of
+//! `run-time added / attribute added` (target: at most 1.2), written with
+//! the quartiles to `OUT_DIR/doors.json` (default: `$CRITERION_HOME`, else
+//! `target/criterion`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use wireframe_monitor_benches::common::{noop_copies, sync_copies};
+use wireframe_monitor_benches::{added, paired, runtime, setup};
+
+/// The input every call gets.
+const X: u64 = 0x5EED;
+
+/// One process's measurements, as JSON lines on stdout.
+fn child() {
+    setup::install_all();
+    let rounds = 201;
+    let round = paired::round_from_env(20);
+    let sync = added::measure(
+        "sync",
+        rounds,
+        round,
+        &mut |n| sync_copies(false, n, X),
+        &mut |n| sync_copies(true, n, X),
+        &mut |n| runtime::sync_copies(n, X),
+    );
+    let noop = added::measure(
+        "async_noop",
+        rounds,
+        round,
+        &mut |n| noop_copies(false, n, X),
+        &mut |n| noop_copies(true, n, X),
+        &mut |n| runtime::noop_copies(n, X),
+    );
+    println!("[\n  {},\n  {}\n]", sync.json(), noop.json());
+}
+
+/// The `q` quantile of `values`.
+fn quantile_of(values: &mut [f64], q: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    paired::quantile(values, q)
+}
+
+/// Runs the children, prints each, and folds them per kind.
+fn parent(out: &Path, processes: usize) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
+    let mut runs: Vec<Vec<serde_json::Value>> = Vec::new();
+    for k in 1..=processes {
+        let output = Command::new(&exe)
+            .arg("--child")
+            .output()
+            .map_err(|e| format!("run {}: {e}", exe.display()))?;
+        if !output.status.success() {
+            return Err(format!(
+                "process {k} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let value: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .map_err(|e| format!("process {k} printed no JSON: {e}"))?;
+        let entries = value.as_array().cloned().unwrap_or_default();
+        let line: Vec<String> = entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} +{:.2} / +{:.2} ns = {:.2}",
+                    e["name"].as_str().unwrap_or("?"),
+                    e["second_added_ns"].as_f64().unwrap_or(f64::NAN),
+                    e["first_added_ns"].as_f64().unwrap_or(f64::NAN),
+                    e["ratio"].as_f64().unwrap_or(f64::NAN)
+                )
+            })
+            .collect();
+        eprintln!("bench-doors: process {k}/{processes}: {}", line.join("; "));
+        runs.push(entries);
+    }
+    let mut folded = Vec::new();
+    for name in ["sync", "async_noop"] {
+        let field = |key: &str| -> Vec<f64> {
+            runs.iter()
+                .filter_map(|run| run.iter().find(|e| e["name"] == name))
+                .filter_map(|e| e[key].as_f64())
+                .collect()
+        };
+        let mut ratios = field("ratio");
+        let (q1, median, q3) = (
+            quantile_of(&mut ratios, 0.25),
+            quantile_of(&mut ratios, 0.5),
+            quantile_of(&mut ratios, 0.75),
+        );
+        let attribute = quantile_of(&mut field("first_added_ns"), 0.5);
+        let door = quantile_of(&mut field("second_added_ns"), 0.5);
+        let bare = quantile_of(&mut field("bare_ns"), 0.5);
+        eprintln!(
+            "doors {name}: bare {bare:.2} ns, attribute +{attribute:.2} ns, run-time door +{door:.2} ns; added cost run-time / attribute = {median:.2} (IQR {q1:.2}..{q3:.2}, {} processes; target <= 1.2)",
+            ratios.len()
+        );
+        folded.push(format!(
+            "{{\"name\": \"doors/{name}\", \"bare_ns\": {bare}, \"attribute_added_ns\": {attribute}, \"runtime_added_ns\": {door}, \"ratio\": {median}, \"ratio_q1\": {q1}, \"ratio_q3\": {q3}, \"processes\": {}}}",
+            ratios.len()
+        ));
+    }
+    let path = out.join("doors.json");
+    std::fs::create_dir_all(out)
+        .and_then(|()| std::fs::write(&path, format!("[\n  {}\n]\n", folded.join(",\n  "))))
+        .map_err(|e| format!("write {}: {e}", path.display()))
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let first = args.next();
+    if first.as_deref() == Some("--child") {
+        child();
+        return ExitCode::SUCCESS;
+    }
+    let out = first.map_or_else(paired::out_dir, PathBuf::from);
+    let processes = std::env::var("BENCH_PROCESSES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(11);
+    match parent(&out, processes) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bench-doors: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
