@@ -4,6 +4,7 @@
 use wireframe_monitor::{HandlerStats, names};
 
 use crate::client::Tally;
+use crate::routes;
 
 /// The value of the sample `name{labels}` (labels in any order) in a text
 /// exposition.
@@ -43,7 +44,7 @@ pub fn check(
     with_peer: u64,
 ) -> Vec<String> {
     let mut problems = Vec::new();
-    let handlers: [Expected<'_>; 3] = [
+    let handlers: [Expected<'_>; 4] = [
         (
             "connection",
             &[("protocol", "demo-v1")],
@@ -56,6 +57,12 @@ pub fn check(
             &[("tier", "critical")],
             plan.critical_calls,
             plan.critical_panics,
+        ),
+        (
+            routes::HANDLER,
+            routes::LABELS,
+            routes::CALLS,
+            routes::PANICS,
         ),
     ];
     for (handler, labels, calls, panics) in handlers {
@@ -95,10 +102,12 @@ pub fn check(
             ));
         }
     }
-    if kinds != plan.kinds {
+    // The wireframe route's panics carry a formatted message: `String`.
+    let mut expected = plan.kinds;
+    expected[1] += routes::PANICS;
+    if kinds != expected {
         problems.push(format!(
-            "payload kinds [str, String, other] = {kinds:?}, expected {:?}",
-            plan.kinds
+            "payload kinds [str, String, other] = {kinds:?}, expected {expected:?}"
         ));
     }
     if with_peer != plan.connection_panics {

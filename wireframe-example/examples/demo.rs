@@ -9,7 +9,10 @@
 //! `protocol="demo-v1"`, the peer address for logs) and `frame` (one call per
 //! request line). The payment route is guarded without an attribute, by a
 //! `MonitoredHandler` made at start-up (`frame`, `tier="critical"`): the
-//! run-time door, same metrics and rows. A built-in client
+//! run-time door, same metrics and rows. Beside it a wireframe 0.3 server
+//! guards every route with one line, `app.wrap(monitor)` (`RouteMonitor`):
+//! its `echo` route panics once, answers an error frame, and the same
+//! connection gets its next frame answered. A built-in client
 //! opens 50 connections; every fifth triggers a panic: in a frame handler
 //! (contained: the same connection answers its next line) or in the
 //! connection handler (contained: only that connection closes). The demo then
@@ -20,6 +23,8 @@
 mod check;
 #[path = "demo/client.rs"]
 mod client;
+#[path = "demo/routes.rs"]
+mod routes;
 
 use std::io;
 use std::net::SocketAddr;
@@ -207,6 +212,7 @@ async fn demo(serve: Option<SocketAddr>) -> Result<(), String> {
     );
     let done = client::run(addr, 0..CONNECTIONS, true).await?;
     println!("client: {done}/{CONNECTIONS} conversations went as planned");
+    let wireframe = routes::run().await?;
     settle().await;
 
     wireframe_monitor::flush();
@@ -226,8 +232,8 @@ async fn demo(serve: Option<SocketAddr>) -> Result<(), String> {
         return Err(problems.join("\n  "));
     }
     println!(
-        "\ncheck: OK: {} panics counted per handler and payload kind, as the client triggered them",
-        plan.panics()
+        "\ncheck: OK: {} panics counted per handler and payload kind, as the clients triggered them",
+        plan.panics() + routes::PANICS
     );
     if let (Some(serve), Some(exporter)) = (serve, exporter) {
         // Served from now on: the first scrape sees the checked, flushed state.
@@ -236,13 +242,17 @@ async fn demo(serve: Option<SocketAddr>) -> Result<(), String> {
                 eprintln!("demo: the /metrics listener stopped: {e:?}");
             }
         });
-        serve_forever(addr, serve).await?;
+        serve_forever(addr, wireframe.addr(), serve).await?;
     }
     Ok(())
 }
 
 /// Keeps traffic (and a steady share of panics) going until a signal.
-async fn serve_forever(addr: SocketAddr, serve: SocketAddr) -> Result<(), String> {
+async fn serve_forever(
+    addr: SocketAddr,
+    wireframe: SocketAddr,
+    serve: SocketAddr,
+) -> Result<(), String> {
     VERBOSE.store(false, Relaxed);
     println!(
         "\nserving http://{serve}/metrics; {WAVE} connections every {WAVE_EVERY:?}; Ctrl-C or SIGTERM stops"
@@ -267,8 +277,10 @@ async fn serve_forever(addr: SocketAddr, serve: SocketAddr) -> Result<(), String
             }
         }
     });
+    let routes = tokio::spawn(routes::traffic(wireframe, WAVE_EVERY));
     let signal = shutdown_signal().await;
     traffic.abort();
+    routes.abort();
     signal.map_err(|e| format!("cannot wait for a signal: {e}"))?;
     println!("demo: signal received, stopping");
     Ok(())
