@@ -103,7 +103,7 @@ fn parent(out: &Path, processes: usize) -> Result<(), String> {
             ratios.len()
         );
         folded.push(format!(
-            "{{\"name\": \"doors/{name}\", \"bare_ns\": {bare}, \"attribute_added_ns\": {attribute}, \"runtime_added_ns\": {door}, \"ratio\": {median}, \"ratio_q1\": {q1}, \"ratio_q3\": {q3}, \"processes\": {}}}",
+            "{{\"name\": \"doors/{name}\", \"bare_ns\": {bare}, \"a_ns\": {attribute}, \"b_ns\": {door}, \"ratio\": {median}, \"ratio_q1\": {q1}, \"ratio_q3\": {q3}, \"processes\": {}}}",
             ratios.len()
         ));
     }

@@ -220,6 +220,16 @@ fn paired_targets(r: &mut Results, out: &mut String) {
             "sync/monitored_vs_bare",
             None,
         ),
+        (
+            "run-time door, sync: added cost / the attribute's (added ns over bare, same rounds, median of 11 processes)",
+            "doors/sync",
+            Some(1.2),
+        ),
+        (
+            "run-time door, async no-op waker: added cost / the attribute's (added ns over bare, same rounds, median of 11 processes)",
+            "doors/async_noop",
+            Some(1.2),
+        ),
     ];
     for (label, name, bar) in paired {
         let Some(p) = r.paired(name) else { continue };
@@ -277,17 +287,23 @@ fn main() -> ExitCode {
         PathBuf::from,
     );
     // `paired.json` (overhead bench), `paired-off.json` (off bench) and
-    // `paired-procs.json` (bench-paired, folded over processes), as one array.
-    let paired = ["paired.json", "paired-off.json", "paired-procs.json"]
-        .iter()
-        .filter_map(|file| std::fs::read_to_string(dir.join(file)).ok())
-        .filter_map(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .filter_map(|value| value.as_array().cloned())
-        .reduce(|mut all, more| {
-            all.extend(more);
-            all
-        })
-        .map(serde_json::Value::Array);
+    // `paired-procs.json` (bench-paired, folded over processes) and
+    // `doors.json` (bench-doors, same), as one array.
+    let paired = [
+        "paired.json",
+        "paired-off.json",
+        "paired-procs.json",
+        "doors.json",
+    ]
+    .iter()
+    .filter_map(|file| std::fs::read_to_string(dir.join(file)).ok())
+    .filter_map(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+    .filter_map(|value| value.as_array().cloned())
+    .reduce(|mut all, more| {
+        all.extend(more);
+        all
+    })
+    .map(serde_json::Value::Array);
     let mut results = Results {
         dir,
         missing: Vec::new(),
