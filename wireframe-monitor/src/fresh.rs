@@ -16,7 +16,7 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
-use crate::{PayloadKind, hot};
+use crate::{PayloadKind, hot, shard};
 
 /// How many unclaimed fresh panics per thread keep their details: a panic
 /// raised while as many others unwind on the same thread loses its location.
@@ -190,6 +190,8 @@ pub(crate) fn suspect_hook() {
 pub(crate) fn mark_reraised_here(id: Identity) {
     let _ = RERAISED_HERE.try_with(|mark| mark.set(Some(id)));
     hot::set_flag(hot::DIRTY);
+    // Handlers made at run time check no flags on their fast path.
+    shard::forget_fast();
 }
 
 /// Whether `id` is the payload a `resume` guard on this thread re-raised

@@ -87,6 +87,7 @@ impl Drop for Local {
         // Calls made after this (from other thread-local destructors) go to
         // the shared overflow counters: the shard may belong to a new thread.
         hot::set_flag(hot::RETIRED);
+        forget_fast();
         if let Some(shard) = self.shard.take() {
             FREE.lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -99,10 +100,12 @@ thread_local! {
     static LOCAL: Local = const { Local { shard: Cell::new(None) } };
     /// This thread's slots of the handlers made at run time, by their
     /// [`Entry::fast`](crate::registry::Entry::fast) index, in a
-    /// `thread_local!` without `Drop` (no state check): a slot is then as
-    /// near as through an annotated function's [`SlotCache`]. Valid while
-    /// the thread's flags are 0 (`RETIRED` is set when `LOCAL` gives the
-    /// shard back).
+    /// `thread_local!` without `Drop` (no state check). Entries are filled
+    /// only while the thread's flags are 0 and all cleared whenever one is
+    /// set ([`forget_fast`]), so a filled entry alone says the fast path
+    /// applies: a call reads its slot pointer and nothing else, one load
+    /// fewer than through an annotated function's [`SlotCache`] (which
+    /// reads the flags too), which pays for reading the handler itself.
     static FAST: [Cell<Option<&'static Slot>>; FAST_LEN] = const { [const { Cell::new(None) }; FAST_LEN] };
 }
 
@@ -201,12 +204,9 @@ const FAST_LEN: usize = 256;
 pub(crate) const NO_FAST: u8 = u8::MAX;
 
 /// This thread's slot of the run-time handler with [`FAST`] index `index`,
-/// if the fast path applies: the flags byte, then the slot's pointer.
+/// if the fast path applies: one load.
 #[inline]
 pub(crate) fn fast(index: u8) -> Option<&'static Slot> {
-    if hot::flags() != 0 {
-        return None;
-    }
     FAST.try_with(|fast| fast[usize::from(index)].get())
         .ok()
         .flatten()
@@ -228,10 +228,24 @@ pub(crate) fn fill_fast(index: u8, id: u32) -> Option<&'static Slot> {
         })
         .ok()?;
     let slot = shard.slot(id)?;
-    if index != NO_FAST {
+    // Not while a flag is set (a same-thread mark still to clear): the
+    // entry would skip the check that clears it.
+    if index != NO_FAST && hot::flags() == 0 {
         let _ = FAST.try_with(|fast| fast[usize::from(index)].set(Some(slot)));
     }
     Some(slot)
+}
+
+/// Clears this thread's [`FAST`] table: called right after a flag is set,
+/// so calls of run-time handlers take the out-of-line path, which checks
+/// the flags, until they are 0 again.
+#[cold]
+pub(crate) fn forget_fast() {
+    let _ = FAST.try_with(|fast| {
+        for entry in fast {
+            entry.set(None);
+        }
+    });
 }
 
 /// `(calls, done)` of handler `id`, summed over every thread.

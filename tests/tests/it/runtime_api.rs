@@ -342,3 +342,53 @@ fn a_handler_is_one_word_and_its_future_barely_larger() {
     let guarded = handler.guard(body);
     assert!(size_of_val(&guarded) <= body_size + 8);
 }
+
+/// Calls a run-time handler twice (once panicking) when dropped.
+struct RuntimeCallsOnDrop(MonitoredHandler);
+
+impl Drop for RuntimeCallsOnDrop {
+    fn drop(&mut self) {
+        assert_eq!(self.0.run(|| Some(())), Some(()));
+        assert_eq!(
+            self.0.run(|| -> Option<()> { panic!("in a destructor") }),
+            None
+        );
+    }
+}
+
+thread_local! {
+    static RT_ON_EXIT: std::cell::RefCell<Option<RuntimeCallsOnDrop>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A thread-local destructor calls a run-time handler before and after the
+/// monitor's own per-thread counters are given back (platforms destroy
+/// thread-locals in reverse order of first use): both are counted
+/// exactly, and the given-back counters are not written by the exiting
+/// thread (its per-thread slot table is cleared first).
+#[test]
+fn run_time_handlers_called_from_thread_local_destructors_are_counted() {
+    let _shared = support::shared();
+    let handler = MonitoredHandler::named("rt_tls_destructor").unwrap();
+    for monitor_first in [true, false] {
+        std::thread::spawn(move || {
+            if monitor_first {
+                assert_eq!(handler.run(|| Some(())), Some(()));
+            }
+            RT_ON_EXIT.with(|slot| *slot.borrow_mut() = Some(RuntimeCallsOnDrop(handler)));
+            if !monitor_first {
+                assert_eq!(handler.run(|| Some(())), Some(()));
+            }
+        })
+        .join()
+        .expect("the thread exits cleanly");
+    }
+    // Threads that reuse the given-back counters while nothing else runs.
+    for _ in 0..8 {
+        std::thread::spawn(move || assert_eq!(handler.run(|| Some(())), Some(())))
+            .join()
+            .unwrap();
+    }
+    let row = row("rt_tls_destructor").unwrap();
+    assert_eq!((row.calls(), row.active(), row.panics()), (2 * 3 + 8, 0, 2));
+}

@@ -4,7 +4,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
-use wireframe_monitor::{PanicEvent, monitored_connection};
+use wireframe_monitor::{MonitoredHandler, PanicEvent, monitored_connection};
 
 use crate::scenario::{panics, row};
 
@@ -107,4 +107,63 @@ pub fn hook_replaced() {
     }
     assert_eq!(panics("cleanup_resume"), 2 * ROUNDS);
     assert_eq!(panics("d_outer"), 0);
+}
+
+/// Calls a run-time handler from `Drop`.
+struct RuntimeCleanup(MonitoredHandler);
+
+impl Drop for RuntimeCleanup {
+    fn drop(&mut self) {
+        self.0.run(|| ());
+    }
+}
+
+/// (b) and (e) through the run-time door, whose fast path reads no flags:
+/// with the application's hook in place of ours, the same-thread marks
+/// that `resume` guards leave must still be cleared by the next call, or a
+/// fresh panic whose payload reuses a freed address is taken for a
+/// re-raised one.
+pub fn hook_replaced_runtime() {
+    wireframe_monitor::install();
+    std::panic::set_hook(Box::new(|_| {}));
+    let resume = MonitoredHandler::named("rt_cleanup_resume").unwrap();
+    let contain = MonitoredHandler::named("rt_cleanup_contain").unwrap();
+    let log = MonitoredHandler::named("rt_cleanup_log").unwrap();
+    let failing = |n: u64| {
+        assert!(n == u64::MAX, "resume handler failed");
+        n
+    };
+    for n in 0..ROUNDS {
+        let payload = catch_unwind(AssertUnwindSafe(|| resume.run_resume(|| failing(n))))
+            .expect_err("resumed");
+        drop(payload);
+        let got: Option<u64> = contain.run(|| {
+            let _cleanup = RuntimeCleanup(log);
+            assert!(n == u64::MAX, "contain handler failed");
+            Some(n)
+        });
+        assert_eq!(got, None);
+    }
+    assert_eq!(panics("rt_cleanup_resume"), ROUNDS);
+    assert_eq!(panics("rt_cleanup_contain"), ROUNDS, "fresh panics lost");
+    assert_eq!(row("rt_cleanup_log").calls(), ROUNDS);
+    // A nested pair: counted once, by the inner guard.
+    let outer = MonitoredHandler::named("rt_d_outer").unwrap();
+    for n in 0..ROUNDS {
+        let got: Option<u64> = outer.run(|| {
+            let _cleanup = RuntimeCleanup(log);
+            Some(resume.run_resume(|| failing(n)))
+        });
+        assert_eq!(got, None);
+    }
+    assert_eq!(panics("rt_cleanup_resume"), 2 * ROUNDS);
+    assert_eq!(panics("rt_d_outer"), 0);
+    for name in [
+        "rt_cleanup_resume",
+        "rt_cleanup_contain",
+        "rt_cleanup_log",
+        "rt_d_outer",
+    ] {
+        assert_eq!(row(name).active(), 0, "{name}");
+    }
 }

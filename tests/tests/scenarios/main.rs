@@ -43,6 +43,12 @@ fn e_hook_replaced_by_application() {
     child("e_hook_replaced", cleanup::hook_replaced);
 }
 
+/// (e) the same through the run-time door (`MonitoredHandler`).
+#[test]
+fn e_hook_replaced_by_application_runtime_door() {
+    child("e_hook_replaced_runtime", cleanup::hook_replaced_runtime);
+}
+
 /// (f) a tracing layer that calls a monitored handler which panics while
 /// the event is being recorded: recorded, bounded, a recording failure.
 #[test]
