@@ -113,12 +113,45 @@ fn parent(out: &Path, processes: usize) -> Result<(), String> {
         .map_err(|e| format!("write {}: {e}", path.display()))
 }
 
+/// `--count VARIANT N`: only `N` calls of one variant, for an instruction
+/// counter (`valgrind --tool=callgrind`): the difference between `N` and 0
+/// calls, divided by `N`, is the instructions of one call, which code
+/// placement and background load do not move.
+fn count(variant: &str, iters: u64) -> Result<(), String> {
+    setup::install_all();
+    let _ = match variant {
+        "sync_bare" => sync_copies(false, iters, X),
+        "sync_attribute" => sync_copies(true, iters, X),
+        "sync_runtime" => runtime::sync_copies(iters, X),
+        "async_noop_bare" => noop_copies(false, iters, X),
+        "async_noop_attribute" => noop_copies(true, iters, X),
+        "async_noop_runtime" => runtime::noop_copies(iters, X),
+        _ => {
+            return Err(format!(
+                "unknown variant `{variant}`: {{sync,async_noop}}_{{bare,attribute,runtime}}"
+            ));
+        }
+    };
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let first = args.next();
     if first.as_deref() == Some("--child") {
         child();
         return ExitCode::SUCCESS;
+    }
+    if first.as_deref() == Some("--count") {
+        let variant = args.next().unwrap_or_default();
+        let iters = args.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        return match count(&variant, iters) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("bench-doors: {error}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let out = first.map_or_else(paired::out_dir, PathBuf::from);
     let processes = std::env::var("BENCH_PROCESSES")
