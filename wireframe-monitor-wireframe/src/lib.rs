@@ -45,7 +45,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Once, PoisonError};
 
 use async_trait::async_trait;
 use wireframe::app::Packet;
@@ -71,6 +71,10 @@ pub struct RouteMonitor {
     names: HashMap<u32, Text>,
     labels: Arc<[(Text, Text)]>,
     on_panic: OnPanic,
+    /// The handlers made so far, by route, shared by the clones an app
+    /// factory makes (one app per connection), so each route's handler is
+    /// looked up in the registry once, not per connection.
+    made: Arc<Mutex<HashMap<u32, MonitoredHandler>>>,
 }
 
 impl Default for RouteMonitor {
@@ -90,7 +94,7 @@ impl fmt::Debug for RouteMonitor {
             .field("names", &self.names)
             .field("labels", &self.labels)
             .field("on_panic", &on_panic)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -103,6 +107,7 @@ impl RouteMonitor {
             names: HashMap::new(),
             labels: Arc::new([]),
             on_panic: OnPanic::Reply(None),
+            made: Arc::default(),
         }
     }
 
@@ -115,6 +120,7 @@ impl RouteMonitor {
         let name = name.into();
         MonitoredHandler::check::<&str, &str>(&name, &[])?;
         self.names.insert(route, name);
+        self.made = Arc::default();
         Ok(self)
     }
 
@@ -151,6 +157,7 @@ impl RouteMonitor {
             .collect();
         MonitoredHandler::check("route", &labels)?;
         self.labels = labels.into();
+        self.made = Arc::default();
         Ok(self)
     }
 
@@ -179,18 +186,37 @@ impl RouteMonitor {
         }
     }
 
-    /// The handler route `route` is counted under (registered on first
-    /// use, then shared by every connection).
-    #[must_use]
-    pub fn handler(&self, route: u32) -> MonitoredHandler {
+    /// The handler route `route` is counted under (made on first use, then
+    /// shared by every connection and every clone of this monitor).
+    ///
+    /// ```
+    /// use wireframe_monitor_wireframe::RouteMonitor;
+    ///
+    /// let monitor = RouteMonitor::new().name(1, "login")?;
+    /// assert_eq!(monitor.handler(1)?.name(), "login");
+    /// assert_eq!(monitor.clone().handler(7)?.name(), "route_7");
+    /// # Ok::<(), wireframe_monitor::LabelError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Only [`LabelError::TooManyHandlers`]: the process already made 2^24
+    /// name and label sets (names and labels were checked when given).
+    /// The middleware then leaves the route unguarded and says so once on
+    /// stderr.
+    pub fn handler(&self, route: u32) -> Result<MonitoredHandler, LabelError> {
+        let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(handler) = made.get(&route) {
+            return Ok(*handler);
+        }
         let name = self
             .names
             .get(&route)
             .cloned()
             .unwrap_or_else(|| Cow::Owned(format!("route_{route}")));
-        let labels = self.labels.iter().cloned();
-        MonitoredHandler::new(name, labels)
-            .unwrap_or_else(|_| unreachable!("name and labels were checked when given"))
+        let handler = MonitoredHandler::new(name, self.labels.iter().cloned())?;
+        made.insert(route, handler);
+        Ok(handler)
     }
 }
 
@@ -200,13 +226,32 @@ impl<E: Packet> Transform<HandlerService<E>> for RouteMonitor {
 
     async fn transform(&self, service: HandlerService<E>) -> HandlerService<E> {
         let route = service.id();
-        let guarded = Guarded {
-            handler: self.handler(route),
-            on_panic: self.on_panic.clone(),
-            inner: service,
-        };
-        HandlerService::from_service(route, guarded)
+        match self.handler(route) {
+            Ok(handler) => {
+                let guarded = Guarded {
+                    handler,
+                    on_panic: self.on_panic.clone(),
+                    inner: service,
+                };
+                HandlerService::from_service(route, guarded)
+            }
+            Err(error) => {
+                unguarded(route, &error);
+                service
+            }
+        }
     }
+}
+
+/// Says once per process that a route runs without the guard.
+#[cold]
+fn unguarded(route: u32, error: &LabelError) {
+    static SAID: Once = Once::new();
+    SAID.call_once(|| {
+        eprintln!(
+            "wireframe-monitor-wireframe: route {route} (and any later one) runs unguarded, its panics uncounted: {error}"
+        );
+    });
 }
 
 /// One route under its handler's guard.

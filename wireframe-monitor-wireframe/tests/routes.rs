@@ -217,3 +217,21 @@ fn bad_names_and_labels_are_refused_when_given() {
         LabelError::ReservedKey
     );
 }
+
+/// An app factory clones the monitor for every connection: a route's
+/// handler is made once and shared by the clones, and naming a route again
+/// gives it a new handler (the old monitor keeps its own).
+#[test]
+fn a_route_handler_is_made_once_and_renaming_makes_a_new_one() {
+    let monitor = RouteMonitor::new().name(3, "cache_a").unwrap();
+    let clone = monitor.clone();
+    assert_eq!(monitor.handler(3).unwrap().name(), "cache_a");
+    assert_eq!(clone.handler(3).unwrap().name(), "cache_a");
+    assert_eq!(clone.handler(4).unwrap().name(), "route_4");
+    let renamed = clone.name(3, "cache_b").unwrap();
+    assert_eq!(renamed.handler(3).unwrap().name(), "cache_b");
+    let relabelled = renamed.labels([("tier", "gold")]).unwrap();
+    assert_eq!(relabelled.handler(3).unwrap().labels(), &[("tier", "gold")]);
+    assert_eq!(monitor.handler(3).unwrap().name(), "cache_a");
+    assert!(monitor.handler(3).unwrap().labels().is_empty());
+}
