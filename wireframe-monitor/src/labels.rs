@@ -153,17 +153,13 @@ type Text = Cow<'static, str>;
 #[cold]
 pub(crate) fn entry(name: Text, labels: Vec<(Text, Text)>) -> Result<&'static Entry, LabelError> {
     let _making = MAKING.lock().unwrap_or_else(PoisonError::into_inner);
-    let same = |e: &&'static Entry| {
-        e.handler == name
-            && e.labels.len() == labels.len()
-            && labels
-                .iter()
-                .all(|(k, v)| e.labels.contains(&(k.as_ref(), v.as_ref())))
-    };
-    let entries = registry::entries();
-    let found = match entries.iter().copied().find(same) {
+    let pairs: Vec<(&str, &str)> = labels
+        .iter()
+        .map(|(k, v)| (k.as_ref(), v.as_ref()))
+        .collect();
+    let found = match registry::find(&name, &pairs) {
         Some(entry) => entry,
-        None if entries.len() >= registry::MAX_RUN_TIME as usize => {
+        None if registry::count() >= registry::MAX_RUN_TIME as usize => {
             return Err(LabelError::TooManyHandlers);
         }
         None => {

@@ -2,6 +2,8 @@
 //! its panic count and last panic; read by `snapshot()` and the publisher.
 
 use std::backtrace::Backtrace;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::SystemTime;
@@ -48,6 +50,35 @@ pub(crate) const MAX_RUN_TIME: u32 = 1 << 24;
 
 static ENTRIES: RwLock<Vec<&'static Entry>> = RwLock::new(Vec::new());
 
+/// The entries again, by a hash of their name and label set ([`key`]), so
+/// that finding one (`register`, [`find`]) is not a scan of them all.
+/// Written under [`ENTRIES`]' write lock.
+static BY_KEY: Mutex<Option<HashMap<u64, Vec<&'static Entry>>>> = Mutex::new(None);
+
+/// The hash of a name and a label set, the same for the labels in any
+/// order (keys are unique).
+fn key(handler: &str, labels: &[(&str, &str)]) -> u64 {
+    let mut sorted = labels.to_vec();
+    sorted.sort_unstable();
+    let mut hasher = DefaultHasher::new();
+    handler.hash(&mut hasher);
+    sorted.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The entry with `handler` and `labels` (in any order), if registered.
+#[cold]
+pub(crate) fn find(handler: &str, labels: &[(&str, &str)]) -> Option<&'static Entry> {
+    let key = key(handler, labels);
+    let by_key = BY_KEY.lock().unwrap_or_else(PoisonError::into_inner);
+    let bucket = by_key.as_ref()?.get(&key)?;
+    bucket.iter().copied().find(|e| {
+        e.handler == handler
+            && labels.len() == e.labels.len()
+            && labels.iter().all(|pair| e.labels.contains(pair))
+    })
+}
+
 /// Entries per page of [`BY_ID`].
 const PAGE: usize = 1024;
 /// Pages of [`BY_ID`]: ids at or above `PAGE * PAGES` are found in
@@ -68,10 +99,7 @@ pub(crate) fn register(
     labels: &'static [(&'static str, &'static str)],
 ) -> &'static Entry {
     let mut entries = ENTRIES.write().unwrap_or_else(PoisonError::into_inner);
-    if let Some(entry) = entries
-        .iter()
-        .find(|e| e.handler == handler && same_labels(e.labels, labels))
-    {
+    if let Some(entry) = find(handler, labels) {
         return entry;
     }
     let id = u32::try_from(entries.len()).expect("fewer than 2^32 monitored handlers");
@@ -88,6 +116,13 @@ pub(crate) fn register(
         fast: OnceLock::new(),
     }));
     entries.push(entry);
+    BY_KEY
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get_or_insert_with(HashMap::new)
+        .entry(key(handler, labels))
+        .or_default()
+        .push(entry);
     if let Some(page) = BY_ID.get(id as usize / PAGE) {
         let page = page.get_or_init(|| Box::new([const { OnceLock::new() }; PAGE]));
         let _ = page[id as usize % PAGE].set(entry);
@@ -114,9 +149,9 @@ fn by_id_locked(index: usize) -> &'static Entry {
     ENTRIES.read().unwrap_or_else(PoisonError::into_inner)[index]
 }
 
-/// Whether two label lists are the same set (keys are unique per site).
-fn same_labels(a: &[(&str, &str)], b: &[(&str, &str)]) -> bool {
-    a.len() == b.len() && a.iter().all(|pair| b.contains(pair))
+/// How many entries exist.
+pub(crate) fn count() -> usize {
+    ENTRIES.read().unwrap_or_else(PoisonError::into_inner).len()
 }
 
 /// Every entry, in registration order.

@@ -41,6 +41,8 @@ mod rows;
 #[cfg(feature = "enabled")]
 mod runtime_api;
 #[cfg(feature = "enabled")]
+mod runtime_table;
+#[cfg(feature = "enabled")]
 mod server;
 #[cfg(feature = "enabled")]
 mod shapes;

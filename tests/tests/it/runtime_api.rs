@@ -283,112 +283,35 @@ fn the_peer_reaches_the_event_and_never_a_label() {
     assert_eq!(event.field("peer_addr"), Some("127.0.0.1:4711"));
 }
 
-/// The first 255 name and label sets made at run time each get a slot in
-/// every thread's table; the others share one entry that is never filled
-/// and find their counters out of line. Both kinds count exactly, on
-/// several threads, futures moved between threads included.
+#[monitored_connection(name = "rt_shared_row", labels(protocol = "v2", tier = "gold"))]
+fn shared_row_attr() {}
+
+#[monitored_connection(name = "rt_shared_row_2", labels(k = "v"))]
+fn shared_row_attr_2() {}
+
+/// An annotated function and a run-time handler with the same name and
+/// label set (in any order) are one row, whichever registers first.
 #[test]
-fn handlers_beyond_the_per_thread_table_count_exactly() {
+fn an_annotated_function_and_a_run_time_handler_alike_share_one_row() {
     let _shared = support::shared();
-    let handlers: Vec<MonitoredHandler> = (0..300)
-        .map(|i| MonitoredHandler::new("rt_many", [("route", i.to_string())]).unwrap())
+    shared_row_attr();
+    let late =
+        MonitoredHandler::new("rt_shared_row", [("tier", "gold"), ("protocol", "v2")]).unwrap();
+    late.run(|| ());
+    shared_row_attr();
+    let early = MonitoredHandler::new("rt_shared_row_2", [("k", String::from("v"))]).unwrap();
+    early.run(|| ());
+    shared_row_attr_2();
+    let rows: Vec<_> = wireframe_monitor::snapshot()
+        .into_iter()
+        .filter(|r| r.handler().starts_with("rt_shared_row"))
+        .map(|r| (r.handler().to_owned(), r.calls()))
         .collect();
-    std::thread::scope(|s| {
-        for t in 0..3u32 {
-            let handlers = &handlers;
-            s.spawn(move || {
-                for round in 0..4u32 {
-                    for (i, handler) in (0u32..).zip(handlers) {
-                        let panics = (i + round + t).is_multiple_of(7);
-                        let got = handler.run(|| -> Option<u32> {
-                            assert!(!panics, "route {i}");
-                            Some(round)
-                        });
-                        assert_eq!(got.is_none(), panics);
-                    }
-                }
-                // A future made here and dropped on another thread.
-                let future = handlers[299].guard(std::future::pending::<Option<u8>>());
-                std::thread::spawn(move || drop(future)).join().unwrap();
-            });
-        }
-    });
-    for (i, handler) in (0u32..).zip(&handlers) {
-        let row = wireframe_monitor::snapshot()
-            .into_iter()
-            .find(|r| r.handler() == "rt_many" && r.labels()[0].1 == handler.labels()[0].1)
-            .unwrap();
-        let expected_panics = (0..3u32)
-            .flat_map(|t| (0..4u32).map(move |round| (i + round + t).is_multiple_of(7)))
-            .filter(|&p| p)
-            .count() as u64;
-        let extra = u64::from(i == 299) * 3;
-        assert_eq!(
-            (row.calls(), row.active(), row.panics()),
-            (12 + extra, 0, expected_panics),
-            "route {i}"
-        );
-    }
-}
-
-/// A handler is one word (its registry id and its per-thread table
-/// index), so a guarded future is at most 8 bytes larger than its body.
-#[test]
-fn a_handler_is_one_word_and_its_future_barely_larger() {
-    assert_eq!(size_of::<MonitoredHandler>(), 4);
-    let handler = MonitoredHandler::named("rt_size").unwrap();
-    let body = async { Some(1u64) };
-    let body_size = size_of_val(&body);
-    let guarded = handler.guard(body);
-    assert!(size_of_val(&guarded) <= body_size + 8);
-}
-
-/// Calls a run-time handler twice (once panicking) when dropped.
-struct RuntimeCallsOnDrop(MonitoredHandler);
-
-impl Drop for RuntimeCallsOnDrop {
-    fn drop(&mut self) {
-        assert_eq!(self.0.run(|| Some(())), Some(()));
-        assert_eq!(
-            self.0.run(|| -> Option<()> { panic!("in a destructor") }),
-            None
-        );
-    }
-}
-
-thread_local! {
-    static RT_ON_EXIT: std::cell::RefCell<Option<RuntimeCallsOnDrop>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// A thread-local destructor calls a run-time handler before and after the
-/// monitor's own per-thread counters are given back (platforms destroy
-/// thread-locals in reverse order of first use): both are counted
-/// exactly, and the given-back counters are not written by the exiting
-/// thread (its per-thread slot table is cleared first).
-#[test]
-fn run_time_handlers_called_from_thread_local_destructors_are_counted() {
-    let _shared = support::shared();
-    let handler = MonitoredHandler::named("rt_tls_destructor").unwrap();
-    for monitor_first in [true, false] {
-        std::thread::spawn(move || {
-            if monitor_first {
-                assert_eq!(handler.run(|| Some(())), Some(()));
-            }
-            RT_ON_EXIT.with(|slot| *slot.borrow_mut() = Some(RuntimeCallsOnDrop(handler)));
-            if !monitor_first {
-                assert_eq!(handler.run(|| Some(())), Some(()));
-            }
-        })
-        .join()
-        .expect("the thread exits cleanly");
-    }
-    // Threads that reuse the given-back counters while nothing else runs.
-    for _ in 0..8 {
-        std::thread::spawn(move || assert_eq!(handler.run(|| Some(())), Some(())))
-            .join()
-            .unwrap();
-    }
-    let row = row("rt_tls_destructor").unwrap();
-    assert_eq!((row.calls(), row.active(), row.panics()), (2 * 3 + 8, 0, 2));
+    assert_eq!(
+        rows,
+        [
+            ("rt_shared_row".to_owned(), 3),
+            ("rt_shared_row_2".to_owned(), 2)
+        ]
+    );
 }
