@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use crate::paired::{Variant, quantile};
+use crate::paired::{Variant, calibrate, per_iter, quantile};
 
 /// The added costs of two guards over a bare variant.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,34 +66,6 @@ impl Added {
             self.ratio(),
             self.rounds
         )
-    }
-}
-
-fn per_iter(time: Duration, iters: u64) -> f64 {
-    #[expect(
-        clippy::cast_precision_loss,
-        reason = "iteration counts stay far below 2^52"
-    )]
-    let iters = iters as f64;
-    time.as_secs_f64() * 1e9 / iters
-}
-
-/// Iterations of `bare` that take about `round`.
-fn calibrate(bare: Variant<'_>, round: Duration) -> u64 {
-    let mut iters = 1u64;
-    loop {
-        let took = bare(iters);
-        if took >= round / 4 || iters >= 1 << 40 {
-            let scale = round.as_secs_f64() / took.as_secs_f64().max(1e-9);
-            #[expect(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                clippy::cast_precision_loss,
-                reason = "a positive iteration count"
-            )]
-            return ((iters as f64) * scale).max(1.0) as u64;
-        }
-        iters *= 2;
     }
 }
 

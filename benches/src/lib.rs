@@ -10,6 +10,7 @@ pub mod echo;
 pub mod paired;
 pub mod panicking;
 pub mod peers;
+pub mod procs;
 pub mod runtime;
 pub mod scale;
 pub mod setup;

@@ -41,13 +41,34 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[index]
 }
 
-fn per_iter(time: Duration, iters: u64) -> f64 {
+/// Nanoseconds per iteration.
+#[must_use]
+pub fn per_iter(time: Duration, iters: u64) -> f64 {
     #[expect(
         clippy::cast_precision_loss,
         reason = "iteration counts stay far below 2^52"
     )]
     let iters = iters as f64;
     time.as_secs_f64() * 1e9 / iters
+}
+
+/// Iterations of `variant` that take about `round`.
+pub fn calibrate(variant: Variant<'_>, round: Duration) -> u64 {
+    let mut iters = 1u64;
+    loop {
+        let took = variant(iters);
+        if took >= round / 4 || iters >= 1 << 40 {
+            let scale = round.as_secs_f64() / took.as_secs_f64().max(1e-9);
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss,
+                reason = "a positive iteration count"
+            )]
+            return ((iters as f64) * scale).max(1.0) as u64;
+        }
+        iters *= 2;
+    }
 }
 
 /// Compares `b` with `a` over `rounds` alternating rounds of about `round`
@@ -59,23 +80,7 @@ pub fn compare(
     a: Variant<'_>,
     b: Variant<'_>,
 ) -> Paired {
-    let mut iters = 1u64;
-    loop {
-        let took = a(iters);
-        if took >= round / 4 || iters >= 1 << 40 {
-            let scale = round.as_secs_f64() / took.as_secs_f64().max(1e-9);
-            #[expect(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                clippy::cast_precision_loss,
-                reason = "a positive iteration count"
-            )]
-            let scaled = ((iters as f64) * scale).max(1.0) as u64;
-            iters = scaled;
-            break;
-        }
-        iters *= 2;
-    }
+    let iters = calibrate(&mut *a, round);
     // Warm-up round, not counted.
     let _ = (a(iters), b(iters));
     let mut ratios = Vec::with_capacity(rounds);

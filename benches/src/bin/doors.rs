@@ -10,9 +10,10 @@
 //! `target/criterion`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use wireframe_monitor_benches::common::{noop_copies, sync_copies};
+use wireframe_monitor_benches::procs::{self, quantile_of};
 use wireframe_monitor_benches::{added, paired, runtime, setup};
 
 /// The input every call gets.
@@ -42,45 +43,17 @@ fn child() {
     println!("[\n  {},\n  {}\n]", sync.json(), noop.json());
 }
 
-/// The `q` quantile of `values`.
-fn quantile_of(values: &mut [f64], q: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    paired::quantile(values, q)
-}
-
 /// Runs the children, prints each, and folds them per kind.
 fn parent(out: &Path, processes: usize) -> Result<(), String> {
-    let exe = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
-    let mut runs: Vec<Vec<serde_json::Value>> = Vec::new();
-    for k in 1..=processes {
-        let output = Command::new(&exe)
-            .arg("--child")
-            .output()
-            .map_err(|e| format!("run {}: {e}", exe.display()))?;
-        if !output.status.success() {
-            return Err(format!(
-                "process {k} failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-        let value: serde_json::Value = serde_json::from_slice(&output.stdout)
-            .map_err(|e| format!("process {k} printed no JSON: {e}"))?;
-        let entries = value.as_array().cloned().unwrap_or_default();
-        let line: Vec<String> = entries
-            .iter()
-            .map(|e| {
-                format!(
-                    "{} +{:.2} / +{:.2} ns = {:.2}",
-                    e["name"].as_str().unwrap_or("?"),
-                    e["second_added_ns"].as_f64().unwrap_or(f64::NAN),
-                    e["first_added_ns"].as_f64().unwrap_or(f64::NAN),
-                    e["ratio"].as_f64().unwrap_or(f64::NAN)
-                )
-            })
-            .collect();
-        eprintln!("bench-doors: process {k}/{processes}: {}", line.join("; "));
-        runs.push(entries);
-    }
+    let runs = procs::children("bench-doors", processes, |e| {
+        format!(
+            "{} +{:.2} / +{:.2} ns = {:.2}",
+            e["name"].as_str().unwrap_or("?"),
+            e["second_added_ns"].as_f64().unwrap_or(f64::NAN),
+            e["first_added_ns"].as_f64().unwrap_or(f64::NAN),
+            e["ratio"].as_f64().unwrap_or(f64::NAN)
+        )
+    })?;
     let mut folded = Vec::new();
     for name in ["sync", "async_noop"] {
         let field = |key: &str| -> Vec<f64> {

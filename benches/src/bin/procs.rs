@@ -15,12 +15,13 @@
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use wireframe_monitor_benches::common::{in_task, task_copies};
 use wireframe_monitor_benches::echo::{bare_echo, bare_echo_1, echo_copies, echo_timed};
 use wireframe_monitor_benches::paired::{self, Paired};
 use wireframe_monitor_benches::peers::counter_async;
+use wireframe_monitor_benches::procs::{self, quantile_of};
 use wireframe_monitor_benches::setup;
 
 /// The input every call gets.
@@ -67,46 +68,15 @@ fn child() {
     println!("{}", paired::to_json(&results));
 }
 
-/// The `q` quantile of `values`.
-fn quantile_of(values: &mut [f64], q: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    paired::quantile(values, q)
-}
-
 /// Runs the children and folds their results per comparison.
 fn parent(out: &Path, processes: usize) -> Result<(), String> {
-    let exe = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
-    let mut runs: Vec<Vec<serde_json::Value>> = Vec::new();
-    for k in 1..=processes {
-        let output = Command::new(&exe)
-            .arg("--child")
-            .output()
-            .map_err(|e| format!("run {}: {e}", exe.display()))?;
-        if !output.status.success() {
-            return Err(format!(
-                "process {k} failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-        let value: serde_json::Value = serde_json::from_slice(&output.stdout)
-            .map_err(|e| format!("process {k} printed no JSON: {e}"))?;
-        let entries = value.as_array().cloned().unwrap_or_default();
-        let ratios: Vec<String> = entries
-            .iter()
-            .map(|e| {
-                format!(
-                    "{} {:.4}",
-                    e["name"],
-                    e["ratio"].as_f64().unwrap_or(f64::NAN)
-                )
-            })
-            .collect();
-        eprintln!(
-            "bench-paired: process {k}/{processes}: {}",
-            ratios.join(", ")
-        );
-        runs.push(entries);
-    }
+    let runs = procs::children("bench-paired", processes, |e| {
+        format!(
+            "{} {:.4}",
+            e["name"],
+            e["ratio"].as_f64().unwrap_or(f64::NAN)
+        )
+    })?;
     let names: Vec<String> = runs
         .first()
         .map(|first| {
