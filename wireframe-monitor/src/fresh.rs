@@ -189,9 +189,7 @@ pub(crate) fn suspect_hook() {
 /// A `resume` guard on this thread is re-raising `id`.
 pub(crate) fn mark_reraised_here(id: Identity) {
     let _ = RERAISED_HERE.try_with(|mark| mark.set(Some(id)));
-    hot::set_flag(hot::DIRTY);
-    // Handlers made at run time check no flags on their fast path.
-    shard::forget_fast();
+    shard::raise(hot::DIRTY);
 }
 
 /// Whether `id` is the payload a `resume` guard on this thread re-raised

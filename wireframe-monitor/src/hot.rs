@@ -37,9 +37,9 @@ pub(crate) fn flags() -> u8 {
     HOT.try_with(|hot| hot.flags.get()).unwrap_or(RETIRED)
 }
 
-/// Sets `flag` on this thread. The caller then clears the thread's table of
-/// run-time handlers' slots (`shard::forget_fast`), whose fast path reads
-/// no flags.
+/// Sets `flag` on this thread; only through `shard::raise`, which also
+/// clears the table of run-time handlers' slots (their fast path reads no
+/// flags).
 pub(crate) fn set_flag(flag: u8) {
     let _ = HOT.try_with(|hot| hot.flags.set(hot.flags.get() | flag));
 }

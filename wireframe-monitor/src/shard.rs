@@ -86,8 +86,7 @@ impl Drop for Local {
     fn drop(&mut self) {
         // Calls made after this (from other thread-local destructors) go to
         // the shared overflow counters: the shard may belong to a new thread.
-        hot::set_flag(hot::RETIRED);
-        forget_fast();
+        raise(hot::RETIRED);
         if let Some(shard) = self.shard.take() {
             FREE.lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -102,7 +101,7 @@ thread_local! {
     /// [`Entry::fast`](crate::registry::Entry::fast) index, in a
     /// `thread_local!` without `Drop` (no state check). Entries are filled
     /// only while the thread's flags are 0 and all cleared whenever one is
-    /// set ([`forget_fast`]), so a filled entry alone says the fast path
+    /// set ([`raise`]), so a filled entry alone says the fast path
     /// applies: a call reads its slot pointer and nothing else, one load
     /// fewer than through an annotated function's [`SlotCache`] (which
     /// reads the flags too), which pays for reading the handler itself.
@@ -236,11 +235,17 @@ pub(crate) fn fill_fast(index: u8, id: u32) -> Option<&'static Slot> {
     Some(slot)
 }
 
-/// Clears this thread's [`FAST`] table: called right after a flag is set,
-/// so calls of run-time handlers take the out-of-line path, which checks
-/// the flags, until they are 0 again.
+/// Sets `flag` on this thread (the only way flags are set): also clears
+/// this thread's [`FAST`] table, whose fast path reads no flags, so calls
+/// of run-time handlers take the out-of-line path, which checks them,
+/// until they are 0 again.
 #[cold]
-pub(crate) fn forget_fast() {
+pub(crate) fn raise(flag: u8) {
+    hot::set_flag(flag);
+    forget_fast();
+}
+
+fn forget_fast() {
     let _ = FAST.try_with(|fast| {
         for entry in fast {
             entry.set(None);
