@@ -4,8 +4,10 @@
 use std::sync::Once;
 use std::time::Duration;
 
-use crate::policy::{self, MessagePolicy, PeerPolicy, Policy};
-use crate::{hook, hot, record, storm};
+use crate::common::policy::{self, MessagePolicy, PeerPolicy, Policy};
+use crate::counting::flags;
+use crate::panic_path::hook;
+use crate::panic_path::storm;
 
 /// Installs wireframe-monitor with the default options; same as
 /// `Installer::new().install()`. Call it once at start-up, **after**
@@ -209,7 +211,7 @@ impl Installer {
             message: self.message,
             peer: self.peer,
         });
-        hot::mark_contain(self.quiet_contained);
+        flags::mark_contain(self.quiet_contained);
         storm::configure(
             self.report_max,
             self.report_interval,
@@ -217,7 +219,7 @@ impl Installer {
             self.backtraces,
         );
         hook::reinstall();
-        start_sweeper();
+        crate::panic_path::start_sweeper();
         warn_if_abort();
         #[cfg(feature = "metrics")]
         {
@@ -230,32 +232,6 @@ impl Installer {
         #[cfg(not(feature = "metrics"))]
         let _ = (self.build_info, self.publish_interval);
     }
-}
-
-/// Starts, once, the thread that writes storm summaries when an interval
-/// ends without a further panic to carry them.
-fn start_sweeper() {
-    static START: Once = Once::new();
-    START.call_once(|| {
-        let spawned = std::thread::Builder::new()
-            .name("wireframe-monitor-storms".into())
-            .spawn(|| {
-                loop {
-                    std::thread::sleep(storm::interval().min(Duration::from_secs(1)));
-                    if std::panic::catch_unwind(|| {
-                        record::sweep();
-                        hook::sweep();
-                    })
-                    .is_err()
-                    {
-                        crate::failures::count_failure();
-                    }
-                }
-            });
-        if spawned.is_err() {
-            crate::failures::count_failure();
-        }
-    });
 }
 
 fn warn_if_abort() {

@@ -86,57 +86,34 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// Layers, bottom up; a module imports only from layers below it.
-// Types and small helpers:
-mod event;
-mod failures;
-mod handler;
-mod labels;
-pub mod names;
-mod panic;
-mod peer;
-mod policy;
-mod storm;
-mod text;
-// Per-thread state and counters, the registry, per-function sites:
-mod fresh;
-mod hook;
-mod hot;
-mod registry;
-mod shard;
-mod site;
-mod stats;
-// The panic path, publication:
-mod once;
+// The stages of a call, top down; a module imports only from the stages
+// below it (docs/architecture.md):
+mod common;
+mod counting;
+mod doors;
+mod install;
+mod panic_path;
 #[cfg(feature = "metrics")]
 mod publish;
-mod record;
-// What generated code calls, and set-up:
-mod diagnose;
-mod future;
-mod guard;
-mod install;
-// The run-time API, a client of the guards like the attribute:
-mod monitored;
-mod monitored_future;
-#[cfg(feature = "tower")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
-pub mod tower;
+mod registry;
 
-pub use event::PanicEvent;
-pub use failures::recording_failures;
-pub use handler::{PanicHandler, clear_panic_handler, set_panic_handler};
+pub use common::failures::recording_failures;
+pub use common::names;
+pub use common::panic::{ConnectionPanic, PanicFallback, PayloadKind};
+pub use common::peer::PeerAddr;
+pub use common::policy::{MessagePolicy, PeerPolicy};
+pub use doors::monitored_future::{Contain, ContainWith, MonitoredFuture, OnPanic, Resume};
+pub use doors::monitored_handler::MonitoredHandler;
+#[cfg(feature = "tower")]
+pub use doors::tower;
 pub use install::{Installer, install};
-pub use labels::LabelError;
-pub use monitored::MonitoredHandler;
-pub use monitored_future::{Contain, ContainWith, MonitoredFuture, OnPanic, Resume};
-pub use panic::{ConnectionPanic, PanicFallback, PayloadKind};
-pub use peer::PeerAddr;
-pub use policy::{MessagePolicy, PeerPolicy};
+pub use panic_path::event::PanicEvent;
+pub use panic_path::panic_handler::{PanicHandler, clear_panic_handler, set_panic_handler};
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use publish::flush;
-pub use stats::{HandlerStats, counter_shards, snapshot};
+pub use registry::labels::LabelError;
+pub use registry::snapshot::{HandlerStats, counter_shards, snapshot};
 
 /// Runs a connection handler under a panic guard that counts, time-stamps,
 /// logs and reports its panics, then contains or resumes them.
@@ -184,15 +161,15 @@ pub use wireframe_monitor_macros::monitored_connection;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::diagnose::{
+    pub use crate::counting::shard::SlotCache;
+    pub use crate::doors::attribute_future::{
+        Eager, Guarded, box_pin, contain_async, contain_future, resume_async, resume_future,
+    };
+    pub use crate::doors::diagnose::{
         Checked, FnOutput, FromPanic, Never, contain_async_checked, contain_checked,
     };
-    pub use crate::future::{
-        Contain, Eager, Guarded, Resume, box_pin, contain_async, contain_future, resume_async,
-        resume_future,
-    };
-    pub use crate::guard::{NoPeer, Peer, Unwinding, contain, peer_of, resume};
-    pub use crate::shard::SlotCache;
-    pub use crate::site::{Site, SiteRefs};
+    pub use crate::doors::guard::{NoPeer, Peer, Unwinding, contain, peer_of, resume};
+    pub use crate::doors::monitored_future::{Contain, Resume};
+    pub use crate::doors::site::{Site, SiteRefs};
     pub use std::thread_local;
 }

@@ -29,12 +29,12 @@
 mod metric;
 mod table;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 use std::time::Duration;
 
 use metrics::Recorder;
 
+use crate::common::failures::{count_failure, swallow};
 use crate::registry::Entry;
 use metric::{ACTIVE, BUILD_INFO, CALLS, LAST_PANIC, PANICS, set_build_info};
 use table::lock;
@@ -51,7 +51,7 @@ fn address(recorder: &dyn Recorder) -> usize {
 fn global_recorder() -> Option<(usize, bool)> {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
-            .name("wireframe-monitor-recorder-probe".into())
+            .name("wfmon-probe".into())
             .spawn_scoped(scope, || {
                 metrics::with_recorder(|recorder| (address(recorder), size_of_val(recorder) > 0))
             })
@@ -59,18 +59,6 @@ fn global_recorder() -> Option<(usize, bool)> {
             .join()
             .ok()
     })
-}
-
-/// Runs `f`; a panic in it (a recorder that panicked) is counted in
-/// [`recording_failures`](crate::recording_failures) and does not escape.
-fn guarded(f: impl FnOnce()) {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
-        crate::failures::count_failure();
-        // A payload whose `Drop` panics too is leaked rather than re-raised.
-        if let Err(second) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-            std::mem::forget(second);
-        }
-    }
 }
 
 /// Records one panic of `entry` through the recorder current now: through
@@ -82,7 +70,7 @@ pub(crate) fn panic(entry: &Entry, unix_seconds: f64) {
         let Some(mut table) = lock() else { return };
         let table = &mut table.0;
         let address = address(recorder);
-        guarded(|| {
+        swallow(|| {
             if table.global == Some(address) {
                 table.adopt(recorder, address);
                 table.panic_global(recorder, entry, unix_seconds);
@@ -142,7 +130,7 @@ pub fn flush() {
             Some(None) => {
                 let Some(global) = global_recorder() else {
                     // Cannot tell local from global: leave it to the publisher.
-                    crate::failures::count_failure();
+                    count_failure();
                     return;
                 };
                 global
@@ -178,7 +166,7 @@ fn publish_global() {
 pub(crate) fn describe() {
     metrics::with_recorder(|recorder| {
         let Some(_table) = lock() else { return };
-        guarded(|| {
+        swallow(|| {
             for metric in [&CALLS, &ACTIVE, &PANICS, &LAST_PANIC, &BUILD_INFO] {
                 metric.describe(recorder);
             }
@@ -192,7 +180,7 @@ pub(crate) fn build_info(version: &str) {
     metrics::with_recorder(|recorder| {
         let Some(mut table) = lock() else { return };
         table.0.build_info = Some(version.to_owned());
-        guarded(|| set_build_info(recorder, version));
+        swallow(|| set_build_info(recorder, version));
     });
 }
 
@@ -201,18 +189,16 @@ pub(crate) fn start_publisher(interval: Duration) {
     static START: Once = Once::new();
     START.call_once(|| {
         let spawned = std::thread::Builder::new()
-            .name("wireframe-monitor-publisher".into())
+            .name("wfmon-publisher".into())
             .spawn(move || {
                 loop {
                     std::thread::sleep(interval);
                     // Recorder panics are contained inside; this is a backstop.
-                    if catch_unwind(publish_global).is_err() {
-                        crate::failures::count_failure();
-                    }
+                    swallow(publish_global);
                 }
             });
         if spawned.is_err() {
-            crate::failures::count_failure();
+            count_failure();
         }
     });
 }
@@ -251,11 +237,14 @@ mod tests {
     #[test]
     fn a_panicking_local_recorder_never_escapes_flush_or_describe() {
         crate::registry::register("publish_unit", &[]);
-        let before = crate::recording_failures();
+        let before = crate::common::failures::recording_failures();
         metrics::with_local_recorder(&Broken(0), super::flush);
-        let after_flush = crate::recording_failures();
+        let after_flush = crate::common::failures::recording_failures();
         assert!(after_flush > before, "counted");
         metrics::with_local_recorder(&Broken(0), super::describe);
-        assert!(crate::recording_failures() > after_flush, "counted");
+        assert!(
+            crate::common::failures::recording_failures() > after_flush,
+            "counted"
+        );
     }
 }

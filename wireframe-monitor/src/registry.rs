@@ -1,5 +1,17 @@
 //! The embedded registry: one entry per handler name and label set, with
 //! its panic count and last panic; read by `snapshot()` and the publisher.
+//!
+//! What flows through: entries, registered once per name and label set (by
+//! an annotated function's site, or by [`runtime_handlers`] after the
+//! [`labels`] rules), then found by id on cold paths and listed by
+//! [`snapshot`] and the publisher. Call counts are not here: they live in
+//! the per-thread shards of the counting layer, which readers sum. What it
+//! must never do: be reached on a call that does not panic (a site finds
+//! its entry once), or import the panic path, publication or a door.
+
+pub(crate) mod labels;
+pub(crate) mod runtime_handlers;
+pub(crate) mod snapshot;
 
 use std::backtrace::Backtrace;
 use std::collections::HashMap;
@@ -8,8 +20,8 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::SystemTime;
 
-use crate::shard;
-use crate::storm::Window;
+use crate::common::window::Window;
+use crate::counting::shard;
 
 /// What the registry remembers of the last panic of a handler.
 #[derive(Clone, Debug)]
@@ -21,7 +33,10 @@ pub(crate) struct LastPanic {
 }
 
 /// One handler name and label set, shared by every call site that has them.
-pub(crate) struct Entry {
+/// `pub` only to appear in the sealed trait of
+/// [`OnPanic`](crate::OnPanic); not reachable from
+/// outside (the registry module is private).
+pub struct Entry {
     pub(crate) id: u32,
     pub(crate) handler: &'static str,
     pub(crate) labels: &'static [(&'static str, &'static str)],
@@ -44,7 +59,7 @@ pub(crate) struct Entry {
 static NEXT_FAST: AtomicU32 = AtomicU32::new(0);
 
 /// Handlers made at run time keep their id in 24 bits
-/// ([`crate::site::EntryRefs`]): entries with an id at or above this cannot
+/// ([`crate::doors::site::EntryRefs`]): entries with an id at or above this cannot
 /// be one.
 pub(crate) const MAX_RUN_TIME: u32 = 1 << 24;
 

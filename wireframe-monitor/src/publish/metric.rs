@@ -3,7 +3,7 @@
 
 use metrics::{Counter, Gauge, Key, Label, Level, Metadata, Recorder, Unit};
 
-use crate::names;
+use crate::common::names;
 use crate::registry::Entry;
 
 static METADATA: Metadata<'static> =

@@ -7,10 +7,11 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use metrics::Recorder;
 
+use super::address;
 use super::metric::{
     ACTIVE, CALLS, Handles, Keys, LAST_PANIC, PANICS, gauge_value, set_build_info,
 };
-use super::{address, guarded};
+use crate::common::failures::swallow;
 use crate::registry::{self, Entry};
 
 /// Publication state, by registry entry id.
@@ -46,7 +47,7 @@ thread_local! {
 pub(super) fn lock() -> Option<Busy> {
     let reentered = BUSY.try_with(|busy| busy.replace(true)).unwrap_or(false);
     if reentered {
-        crate::failures::count_failure();
+        crate::common::failures::count_failure();
         return None;
     }
     Some(Busy(TABLE.lock().unwrap_or_else(PoisonError::into_inner)))
@@ -83,7 +84,7 @@ impl Table {
             self.global = Some(address);
         }
         if let Some(version) = &self.build_info {
-            guarded(|| set_build_info(recorder, version));
+            swallow(|| set_build_info(recorder, version));
         }
     }
 
@@ -123,7 +124,7 @@ impl Table {
     pub(super) fn publish_global(&mut self, recorder: &dyn Recorder) {
         self.adopt(recorder, address(recorder));
         for entry in registry::entries() {
-            guarded(|| {
+            swallow(|| {
                 // Read under the lock: publishes are ordered, totals only grow.
                 let (calls, active) = entry.calls_active();
                 let handles = self.handles(recorder, entry);
@@ -140,7 +141,7 @@ impl Table {
     /// handles registered now and dropped after.
     pub(super) fn publish_local(&mut self, recorder: &dyn Recorder) {
         for entry in registry::entries() {
-            guarded(|| {
+            swallow(|| {
                 let (calls, active) = entry.calls_active();
                 let keys = self.keys(entry);
                 CALLS.counter(recorder, &keys.calls).absolute(calls);

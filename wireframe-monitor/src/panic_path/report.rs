@@ -8,31 +8,25 @@ use std::sync::PoisonError;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Instant, SystemTime};
 
-use crate::failures::{count_failure, swallow};
-use crate::fresh::FreshPanic;
-use crate::policy::{self, PeerPolicy};
+use crate::common::failures::{count_failure, swallow};
+use crate::common::panic::ConnectionPanic;
+use crate::common::panic::{PayloadKind, payload_text};
+use crate::common::policy::{self, PeerPolicy};
+#[cfg(feature = "tracing")]
+use crate::common::text::Utc;
+#[cfg(feature = "tracing")]
+use crate::common::window::Summary;
+use crate::panic_path::event::PanicEvent;
+use crate::panic_path::fresh::FreshPanic;
+use crate::panic_path::once;
+use crate::panic_path::storm;
 use crate::registry::{Entry, LastPanic};
-#[cfg(feature = "tracing")]
-use crate::storm::Summary;
-#[cfg(feature = "tracing")]
-use crate::text::Utc;
-use crate::{ConnectionPanic, PanicEvent, PayloadKind, once};
 
 thread_local! {
     /// Depth of panic recording on this thread: a tracing layer, metrics
     /// recorder or panic handler that calls a monitored handler which
     /// panics re-enters recording.
     static RECORDING: Cell<u32> = const { Cell::new(0) };
-}
-
-fn read_message(payload: &(dyn Any + Send)) -> (Option<&str>, PayloadKind) {
-    if let Some(s) = payload.downcast_ref::<&'static str>() {
-        (Some(s), PayloadKind::Str)
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        (Some(s.as_str()), PayloadKind::String)
-    } else {
-        (None, PayloadKind::Other)
-    }
 }
 
 /// Leaves the recording depth as it was, however recording ends.
@@ -64,7 +58,7 @@ pub(crate) fn record(
     peer: Option<SocketAddr>,
     payload: &(dyn Any + Send),
 ) -> ConnectionPanic {
-    let (raw, payload_kind) = read_message(payload);
+    let (raw, payload_kind) = payload_text(payload);
     let verdict = once::decide(payload, raw, payload_kind);
     if !verdict.record {
         let message = swallow(|| policy::get().message.apply(raw)).flatten();
@@ -137,11 +131,11 @@ fn report(
         return panic;
     }
 
-    let (report, summary) = entry
-        .window
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .admit(Instant::now(), at);
+    let (report, summary) = storm::admit(
+        &mut entry.window.lock().unwrap_or_else(PoisonError::into_inner),
+        Instant::now(),
+        at,
+    );
     #[cfg(feature = "tracing")]
     if let Some(summary) = summary {
         swallow(|| emit_summary(entry, summary));
@@ -169,7 +163,7 @@ fn report(
     #[cfg(feature = "tracing")]
     swallow(|| emit(&event, fresh.span.as_ref()));
 
-    if let Some(handler) = crate::handler::current() {
+    if let Some(handler) = crate::panic_path::panic_handler::current() {
         swallow(|| handler.on_connection_panic(&event));
         swallow(move || drop(handler));
     }
@@ -181,7 +175,7 @@ fn report(
 /// panic happened (else of the span current here).
 #[cfg(feature = "tracing")]
 fn emit(event: &PanicEvent<'_>, span: Option<&tracing::Span>) {
-    let labels = crate::text::join_labels(event.labels);
+    let labels = crate::common::text::join_labels(event.labels);
     let current = tracing::Span::current();
     let parent = span.filter(|s| !s.is_none()).unwrap_or(&current);
     tracing::error!(
@@ -202,7 +196,7 @@ fn emit(event: &PanicEvent<'_>, span: Option<&tracing::Span>) {
 /// reported.
 #[cfg(feature = "tracing")]
 pub(crate) fn emit_summary(entry: &Entry, summary: Summary) {
-    let labels = crate::text::join_labels(entry.labels);
+    let labels = crate::common::text::join_labels(entry.labels);
     let last = summary
         .last
         .duration_since(std::time::UNIX_EPOCH)
@@ -213,7 +207,7 @@ pub(crate) fn emit_summary(entry: &Entry, summary: Summary) {
         labels = labels.as_str(),
         suppressed = summary.suppressed,
         last_panic = %Utc(last),
-        interval_ms = u64::try_from(crate::storm::interval().as_millis()).unwrap_or(u64::MAX),
+        interval_ms = u64::try_from(storm::interval().as_millis()).unwrap_or(u64::MAX),
         "connection handler panics not reported (storm limit); counted in metrics and snapshot()"
     );
 }
@@ -223,11 +217,10 @@ pub(crate) fn emit_summary(entry: &Entry, summary: Summary) {
 pub(crate) fn sweep() {
     let now = Instant::now();
     for entry in crate::registry::entries() {
-        let summary = entry
-            .window
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .roll(now);
+        let summary = storm::roll(
+            &mut entry.window.lock().unwrap_or_else(PoisonError::into_inner),
+            now,
+        );
         #[cfg(feature = "tracing")]
         if let Some(summary) = summary {
             swallow(|| emit_summary(entry, summary));

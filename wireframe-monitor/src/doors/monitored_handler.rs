@@ -7,12 +7,16 @@ use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 
-use crate::guard::{NoPeer, Peer, caught, contained_in, resumed_in};
-use crate::labels::{self, LabelError};
-use crate::monitored_future::{Contain, ContainWith, MonitoredFuture, Resume};
+use crate::common::panic::ConnectionPanic;
+use crate::common::panic::PanicFallback;
+use crate::common::peer::PeerAddr;
+use crate::doors::guard::{NoPeer, Peer, caught, contained_in, resumed_in};
+use crate::doors::monitored_future::{Contain, ContainWith, MonitoredFuture, Resume};
+use crate::doors::site::{Calls, EntryRefs};
+use crate::panic_path::hook;
 use crate::registry::Entry;
-use crate::site::{Calls, EntryRefs};
-use crate::{ConnectionPanic, PanicFallback, PeerAddr, hook};
+use crate::registry::labels::{self, LabelError};
+use crate::registry::runtime_handlers;
 
 /// A monitored handler made at run time from a name and labels: runs
 /// closures and guards futures like `#[monitored_connection]` runs its
@@ -146,7 +150,7 @@ impl MonitoredHandler {
         labels: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     ) -> Result<Self, LabelError> {
         hook::ensure();
-        let entry = labels::entry(name, labels)?;
+        let entry = runtime_handlers::entry(name, labels)?;
         Ok(Self {
             refs: EntryRefs::new(entry),
             peer: NoPeer,
@@ -162,6 +166,15 @@ impl<P> MonitoredHandler<P> {
 
     pub(crate) fn entry(&self) -> &'static Entry {
         self.refs.entry()
+    }
+
+    /// Where the peer address comes from.
+    #[inline]
+    pub(crate) fn peer_source(&self) -> P
+    where
+        P: Copy,
+    {
+        self.peer
     }
 }
 
@@ -276,7 +289,7 @@ impl<P: Peer> MonitoredHandler<P> {
         F: Future,
         F::Output: PanicFallback,
     {
-        MonitoredFuture::start(self, Contain, future)
+        MonitoredFuture::start(self.refs, self.peer, Contain, future)
     }
 
     /// Guards `future`; a panic makes it return `fallback(panic)`.
@@ -295,7 +308,7 @@ impl<P: Peer> MonitoredHandler<P> {
         F: Future,
         G: FnMut(ConnectionPanic) -> F::Output,
     {
-        MonitoredFuture::start(self, ContainWith(fallback), future)
+        MonitoredFuture::start(self.refs, self.peer, ContainWith(fallback), future)
     }
 
     /// Guards `future`; a panic is recorded and re-raised from its `poll`.
@@ -311,7 +324,7 @@ impl<P: Peer> MonitoredHandler<P> {
     /// ```
     #[inline]
     pub fn guard_resume<F: Future>(self, future: F) -> MonitoredFuture<F, Resume, P> {
-        MonitoredFuture::start(self, Resume, future)
+        MonitoredFuture::start(self.refs, self.peer, Resume, future)
     }
 }
 

@@ -44,8 +44,8 @@ use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
-use crate::PayloadKind;
-use crate::fresh::{self, FreshPanic, Identity};
+use crate::common::panic::PayloadKind;
+use crate::panic_path::fresh::{self, FreshPanic, Identity};
 
 /// How many re-raised payloads can be in flight at once and still be
 /// recognised.

@@ -1,9 +1,10 @@
 //! [`ConnectionPanic`], [`PayloadKind`] and [`PanicFallback`]: what a
 //! contained panic turns into.
 
+use std::any::Any;
 use std::fmt;
 
-use crate::text::Escaped;
+use crate::common::text::Escaped;
 
 /// What a panic payload was, as far as a message can be read from it.
 ///
@@ -222,8 +223,34 @@ impl<T> PanicFallback for Option<T> {
 /// `Err(panic.into())`, for every `E: From<ConnectionPanic>` (the bound is
 /// spelled through a hidden trait implemented for exactly those types, so
 /// that a missing `From` is reported with both ways to fix it).
-impl<T, E: crate::diagnose::FromPanic> PanicFallback for Result<T, E> {
+impl<T, E: FromPanic> PanicFallback for Result<T, E> {
     fn from_panic(panic: ConnectionPanic) -> Self {
         Err(E::from(panic))
+    }
+}
+
+/// The error type of a `Result` returned by a `contain` handler: it must
+/// implement `From<ConnectionPanic>`. A trait of its own so a missing
+/// `From` is reported with both fixes rather than as a bare bound.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot carry a contained panic: it does not implement `From<ConnectionPanic>`",
+    label = "the error type of a `contain` handler's `Result` must hold the contained panic",
+    note = "implement `From<wireframe_monitor::ConnectionPanic> for {Self}`",
+    note = "or write `#[monitored_connection(on_panic = \"resume\")]` to re-raise the panic after recording it"
+)]
+pub trait FromPanic: From<ConnectionPanic> {}
+
+#[diagnostic::do_not_recommend]
+impl<E: From<ConnectionPanic>> FromPanic for E {}
+
+/// The text of a panic payload, when it is one (`&'static str` or
+/// `String`, what `panic!` makes), and its kind.
+pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> (Option<&str>, PayloadKind) {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        (Some(s), PayloadKind::Str)
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        (Some(s.as_str()), PayloadKind::String)
+    } else {
+        (None, PayloadKind::Other)
     }
 }

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
 use std::thread::LocalKey;
 
-use crate::hot;
+use crate::counting::flags;
 
 /// Counters per chunk; a chunk is allocated the first time a thread calls a
 /// handler whose id falls in it.
@@ -86,7 +86,7 @@ impl Drop for Local {
     fn drop(&mut self) {
         // Calls made after this (from other thread-local destructors) go to
         // the shared overflow counters: the shard may belong to a new thread.
-        raise(hot::RETIRED);
+        raise(flags::RETIRED);
         if let Some(shard) = self.shard.take() {
             FREE.lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -166,7 +166,7 @@ fn bump(counter: &AtomicU64) {
 /// loads (the flags byte, the cache).
 #[inline]
 pub(crate) fn cached(cache: &'static LocalKey<SlotCache>) -> Option<&'static Slot> {
-    if hot::flags() == 0 {
+    if flags::current() == 0 {
         cache.try_with(|cache| cache.0.get()).ok().flatten()
     } else {
         None
@@ -178,7 +178,7 @@ pub(crate) fn cached(cache: &'static LocalKey<SlotCache>) -> Option<&'static Slo
 #[cold]
 #[inline(never)]
 pub(crate) fn fill(cache: &'static LocalKey<SlotCache>, id: u32) -> Option<&'static Slot> {
-    if hot::flags() & hot::RETIRED != 0 {
+    if flags::current() & flags::RETIRED != 0 {
         return None;
     }
     let slot = LOCAL
@@ -217,7 +217,7 @@ pub(crate) fn fast(index: u8) -> Option<&'static Slot> {
 #[cold]
 #[inline(never)]
 pub(crate) fn fill_fast(index: u8, id: u32) -> Option<&'static Slot> {
-    if hot::flags() & hot::RETIRED != 0 {
+    if flags::current() & flags::RETIRED != 0 {
         return None;
     }
     let shard = LOCAL
@@ -229,7 +229,7 @@ pub(crate) fn fill_fast(index: u8, id: u32) -> Option<&'static Slot> {
     let slot = shard.slot(id)?;
     // Not while a flag is set (a same-thread mark still to clear): the
     // entry would skip the check that clears it.
-    if index != NO_FAST && hot::flags() == 0 {
+    if index != NO_FAST && flags::current() == 0 {
         let _ = FAST.try_with(|fast| fast[usize::from(index)].set(Some(slot)));
     }
     Some(slot)
@@ -241,7 +241,7 @@ pub(crate) fn fill_fast(index: u8, id: u32) -> Option<&'static Slot> {
 /// until they are 0 again.
 #[cold]
 pub(crate) fn raise(flag: u8) {
-    hot::set_flag(flag);
+    flags::set_flag(flag);
     forget_fast();
 }
 

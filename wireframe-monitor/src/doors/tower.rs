@@ -2,16 +2,23 @@
 //! around any [`tower_service::Service`].
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::guard::{Caught, Peer, caught, contained_in};
-use crate::monitored_future::sealed::Mode;
-use crate::site::Calls;
-use crate::{ConnectionPanic, Contain, MonitoredFuture, MonitoredHandler, OnPanic, Resume};
+use crate::common::panic::ConnectionPanic;
+use crate::doors::guard::{Caught, caught, contained_in};
+use crate::doors::monitored_future::Contain;
+use crate::doors::monitored_future::MonitoredFuture;
+use crate::doors::monitored_future::OnPanic;
+use crate::doors::monitored_future::Resume;
+use crate::doors::monitored_future::sealed::Mode;
+use crate::doors::monitored_handler::MonitoredHandler;
+use crate::doors::site::Calls;
+use crate::registry::Entry;
 
 /// A tower [`Layer`] whose services count their calls (`calls_total`,
 /// `active`) and panics under a [`MonitoredHandler`]'s name and labels.
@@ -78,12 +85,13 @@ where
     const CONTAIN: bool = true;
 
     #[inline]
-    fn on_panic<P: Peer>(&mut self, handler: MonitoredHandler<P>, caught: Caught) -> Result<R, E> {
-        Ok((self.0)(contained_in(
-            handler.entry(),
-            handler.peer(),
-            caught,
-        )))
+    fn on_panic(
+        &mut self,
+        entry: &'static Entry,
+        peer: Option<SocketAddr>,
+        caught: Caught,
+    ) -> Result<R, E> {
+        Ok((self.0)(contained_in(entry, peer, caught)))
     }
 }
 
@@ -194,11 +202,19 @@ where
         let inner = &mut self.inner;
         match caught(M::CONTAIN, || inner.call(request)) {
             Ok(future) => ResponseFuture::Running {
-                future: MonitoredFuture::started(self.handler, self.mode.clone(), future),
+                future: MonitoredFuture::started(
+                    refs,
+                    self.handler.peer_source(),
+                    self.mode.clone(),
+                    future,
+                ),
             },
             Err(caught) => {
                 refs.exit(counted);
-                let ready = self.mode.clone().on_panic(self.handler, caught);
+                let ready = self
+                    .mode
+                    .clone()
+                    .on_panic(refs.entry(), self.handler.peer(), caught);
                 ResponseFuture::Ready { ready: Some(ready) }
             }
         }

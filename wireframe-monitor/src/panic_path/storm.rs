@@ -5,6 +5,8 @@
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::common::window::{Summary, Window};
+
 /// Reports per key and interval; `u32::MAX`: unlimited.
 static MAX: AtomicU32 = AtomicU32::new(DEFAULT_MAX);
 static INTERVAL_MS: AtomicU64 = AtomicU64::new(DEFAULT_INTERVAL_MS);
@@ -46,65 +48,25 @@ pub(crate) fn backtraces() -> bool {
     BACKTRACES.load(Relaxed)
 }
 
-/// What was not reported in an interval that ended.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Summary {
-    /// Panics not reported.
-    pub(crate) suppressed: u64,
-    /// When the last of them happened.
-    pub(crate) last: SystemTime,
+/// One panic of the key `window` counts at `now`: whether to report it,
+/// and the summary of the previous interval if it ended with panics not
+/// reported. The limits are the ones [`configure`] set.
+pub(crate) fn admit(window: &mut Window, now: Instant, at: SystemTime) -> (bool, Option<Summary>) {
+    window.admit(now, at, MAX.load(Relaxed), interval())
 }
 
-/// The reports of one key (a handler, or a panic location) in the current
-/// interval.
-#[derive(Debug, Default)]
-pub(crate) struct Window {
-    start: Option<Instant>,
-    reported: u32,
-    suppressed: u64,
-    last_suppressed: Option<SystemTime>,
-}
-
-impl Window {
-    /// One panic at `at`: whether to report it, and the summary of the
-    /// previous interval if it ended with panics not reported.
-    pub(crate) fn admit(&mut self, now: Instant, at: SystemTime) -> (bool, Option<Summary>) {
-        let max = MAX.load(Relaxed);
-        let summary = self.roll(now);
-        if self.start.is_none() {
-            self.start = Some(now);
-        }
-        if max == u32::MAX || self.reported < max {
-            self.reported += 1;
-            (true, summary)
-        } else {
-            self.suppressed += 1;
-            self.last_suppressed = Some(at);
-            (false, summary)
-        }
-    }
-
-    /// Ends the interval if it is over: its summary, if anything was not
-    /// reported.
-    pub(crate) fn roll(&mut self, now: Instant) -> Option<Summary> {
-        let start = self.start?;
-        if now.saturating_duration_since(start) < interval() {
-            return None;
-        }
-        let summary = self.last_suppressed.take().map(|last| Summary {
-            suppressed: self.suppressed,
-            last,
-        });
-        *self = Self::default();
-        summary
-    }
+/// Ends the interval of `window` if it is over: its summary, if anything
+/// was not reported.
+pub(crate) fn roll(window: &mut Window, now: Instant) -> Option<Summary> {
+    window.roll(now, interval())
 }
 
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, Instant, SystemTime};
 
-    use super::{DEFAULT_MAX, Window};
+    use super::{DEFAULT_MAX, admit, roll};
+    use crate::common::window::Window;
 
     #[test]
     fn reports_the_first_few_then_summarises_the_rest() {
@@ -113,19 +75,19 @@ mod tests {
         let at = SystemTime::now();
         let reported = (0..100)
             .filter(|_| {
-                let (report, summary) = window.admit(start, at);
+                let (report, summary) = admit(&mut window, start, at);
                 assert!(summary.is_none());
                 report
             })
             .count();
         assert_eq!(reported, DEFAULT_MAX as usize);
         let later = start + Duration::from_secs(2);
-        let (report, summary) = window.admit(later, at);
+        let (report, summary) = admit(&mut window, later, at);
         assert!(report);
         assert_eq!(
             summary.map(|s| s.suppressed),
             Some(100 - u64::from(DEFAULT_MAX))
         );
-        assert!(window.roll(later + Duration::from_secs(2)).is_none());
+        assert!(roll(&mut window, later + Duration::from_secs(2)).is_none());
     }
 }

@@ -4,7 +4,7 @@ use std::backtrace::Backtrace;
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
-use crate::PayloadKind;
+use crate::common::panic::PayloadKind;
 
 /// One recorded panic, as passed to the installed
 /// [`PanicHandler`](crate::PanicHandler).

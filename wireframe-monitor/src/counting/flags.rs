@@ -33,7 +33,7 @@ thread_local! {
 
 /// This thread's flags; `RETIRED` once its thread-locals are gone.
 #[inline]
-pub(crate) fn flags() -> u8 {
+pub(crate) fn current() -> u8 {
     HOT.try_with(|hot| hot.flags.get()).unwrap_or(RETIRED)
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
-use crate::PanicEvent;
+use crate::panic_path::event::PanicEvent;
 
 /// Called once for every panic a monitored handler records, after the
 /// metrics and the tracing event, before the panic is contained or resumed.

@@ -5,12 +5,15 @@
 //! [`MonitoredHandler::guard`]: crate::MonitoredHandler::guard
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::guard::{Caught, NoPeer, Peer, caught, contained_in, resumed_in};
-use crate::site::Calls;
-use crate::{ConnectionPanic, MonitoredHandler, PanicFallback};
+use crate::common::panic::ConnectionPanic;
+use crate::common::panic::PanicFallback;
+use crate::doors::guard::{Caught, NoPeer, Peer, caught, contained_in, resumed_in};
+use crate::doors::site::{Calls, EntryRefs};
+use crate::registry::Entry;
 
 /// What a panic in a guarded future becomes: [`Contain`] (for outputs
 /// with [`PanicFallback`]), [`ContainWith`] a closure, or [`Resume`].
@@ -29,20 +32,27 @@ pub trait OnPanic<T>: sealed::Mode<T> {}
 impl<T, M: sealed::Mode<T>> OnPanic<T> for M {}
 
 pub(crate) mod sealed {
-    use crate::MonitoredHandler;
-    use crate::guard::{Caught, Peer};
+    use std::net::SocketAddr;
+
+    use crate::doors::guard::Caught;
+    use crate::registry::Entry;
 
     /// The mode's work after a panic was caught under `handler`.
     pub trait Mode<T> {
         /// Whether the panic is contained (marks the guarded code as such).
         const CONTAIN: bool;
         /// Records the panic and makes the output (or re-raises it).
-        fn on_panic<P: Peer>(&mut self, handler: MonitoredHandler<P>, caught: Caught) -> T;
+        fn on_panic(
+            &mut self,
+            entry: &'static Entry,
+            peer: Option<SocketAddr>,
+            caught: Caught,
+        ) -> T;
     }
 }
 
 /// Contain a panic as [`PanicFallback::from_panic`] (the attribute's default):
-/// the mode of [`MonitoredHandler::guard`].
+/// the mode of [`MonitoredHandler::guard`](crate::MonitoredHandler::guard).
 ///
 /// ```
 /// let handler = wireframe_monitor::MonitoredHandler::named("contain_doc")?;
@@ -57,13 +67,13 @@ impl<T: PanicFallback> sealed::Mode<T> for Contain {
     const CONTAIN: bool = true;
 
     #[inline]
-    fn on_panic<P: Peer>(&mut self, handler: MonitoredHandler<P>, caught: Caught) -> T {
-        T::from_panic(contained_in(handler.entry(), handler.peer(), caught))
+    fn on_panic(&mut self, entry: &'static Entry, peer: Option<SocketAddr>, caught: Caught) -> T {
+        T::from_panic(contained_in(entry, peer, caught))
     }
 }
 
 /// Contain a panic as the value the closure makes of it: the mode of
-/// [`MonitoredHandler::guard_or`].
+/// [`MonitoredHandler::guard_or`](crate::MonitoredHandler::guard_or).
 ///
 /// ```
 /// let handler = wireframe_monitor::MonitoredHandler::named("contain_with_doc")?;
@@ -78,13 +88,13 @@ impl<T, G: FnMut(ConnectionPanic) -> T> sealed::Mode<T> for ContainWith<G> {
     const CONTAIN: bool = true;
 
     #[inline]
-    fn on_panic<P: Peer>(&mut self, handler: MonitoredHandler<P>, caught: Caught) -> T {
-        (self.0)(contained_in(handler.entry(), handler.peer(), caught))
+    fn on_panic(&mut self, entry: &'static Entry, peer: Option<SocketAddr>, caught: Caught) -> T {
+        (self.0)(contained_in(entry, peer, caught))
     }
 }
 
 /// Record a panic, then re-raise it (`on_panic = "resume"`): the mode of
-/// [`MonitoredHandler::guard_resume`].
+/// [`MonitoredHandler::guard_resume`](crate::MonitoredHandler::guard_resume).
 ///
 /// ```
 /// let handler = wireframe_monitor::MonitoredHandler::named("resume_mode_doc")?;
@@ -99,13 +109,13 @@ impl<T> sealed::Mode<T> for Resume {
     const CONTAIN: bool = false;
 
     #[inline]
-    fn on_panic<P: Peer>(&mut self, handler: MonitoredHandler<P>, caught: Caught) -> T {
-        resumed_in(handler.entry(), handler.peer(), caught)
+    fn on_panic(&mut self, entry: &'static Entry, peer: Option<SocketAddr>, caught: Caught) -> T {
+        resumed_in(entry, peer, caught)
     }
 }
 
 pin_project_lite::pin_project! {
-    /// A future guarded by a [`MonitoredHandler`]: counted as one call from
+    /// A future guarded by a [`MonitoredHandler`](crate::MonitoredHandler): counted as one call from
     /// its creation until it is dropped (so `active` is right after a
     /// completion, a panic or a cancellation alike), each poll under the
     /// guard; `M` says what a panic becomes ([`Contain`], [`ContainWith`],
@@ -124,7 +134,8 @@ pin_project_lite::pin_project! {
     /// # Ok::<(), wireframe_monitor::LabelError>(())
     /// ```
     pub struct MonitoredFuture<F, M, P = NoPeer> {
-        handler: MonitoredHandler<P>,
+        refs: EntryRefs,
+        peer: P,
         mode: M,
         #[pin]
         inner: F,
@@ -132,7 +143,7 @@ pin_project_lite::pin_project! {
 
     impl<F, M, P> PinnedDrop for MonitoredFuture<F, M, P> {
         fn drop(this: Pin<&mut Self>) {
-            this.project().handler.refs().exit_here();
+            this.project().refs.exit_here();
         }
     }
 }
@@ -140,16 +151,17 @@ pin_project_lite::pin_project! {
 impl<F, M, P> MonitoredFuture<F, M, P> {
     /// A call starts now.
     #[inline]
-    pub(crate) fn start(handler: MonitoredHandler<P>, mode: M, inner: F) -> Self {
-        handler.refs().enter();
-        Self::started(handler, mode, inner)
+    pub(crate) fn start(refs: EntryRefs, peer: P, mode: M, inner: F) -> Self {
+        refs.enter();
+        Self::started(refs, peer, mode, inner)
     }
 
     /// For a call already counted by the caller.
     #[inline]
-    pub(crate) fn started(handler: MonitoredHandler<P>, mode: M, inner: F) -> Self {
+    pub(crate) fn started(refs: EntryRefs, peer: P, mode: M, inner: F) -> Self {
         Self {
-            handler,
+            refs,
+            peer,
             mode,
             inner,
         }
@@ -169,7 +181,11 @@ where
         let this = self.project();
         match caught(M::CONTAIN, || this.inner.poll(cx)) {
             Ok(poll) => poll,
-            Err(caught) => Poll::Ready(this.mode.on_panic(*this.handler, caught)),
+            Err(caught) => Poll::Ready(this.mode.on_panic(
+                this.refs.entry(),
+                this.peer.get(),
+                caught,
+            )),
         }
     }
 }

@@ -5,9 +5,11 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::thread::LocalKey;
 
+use crate::counting::flags;
+use crate::counting::shard::{self, Slot, SlotCache};
+use crate::panic_path::fresh;
+use crate::panic_path::hook;
 use crate::registry::{self, Entry};
-use crate::shard::{self, Slot, SlotCache};
-use crate::{fresh, hook, hot};
 
 /// What the nested `fn __wm_site` of an annotated function returns: its
 /// `static` site and its per-thread slot cache. The function item itself is
@@ -149,7 +151,7 @@ fn exit_here_slow<C: Calls>(calls: C) {
 /// This thread's slot, found or made (`None`: count in the overflow
 /// counters). Only the cold paths call it.
 fn slot<C: Calls>(calls: C) -> Option<&'static Slot> {
-    if hot::flags() & hot::DIRTY != 0 {
+    if flags::current() & flags::DIRTY != 0 {
         fresh::entered_dirty();
     }
     calls.cached().or_else(|| calls.fill())

@@ -1,16 +1,12 @@
-//! Names and labels given at run time ([`MonitoredHandler::new`]):
-//! checked by the attribute's rules into a [`LabelError`], then kept for
-//! the process, once per name and label set.
+//! The naming rules of handlers made at run time ([`MonitoredHandler::new`]):
+//! the attribute's rules for names and labels, checked into a [`LabelError`].
 //!
 //! [`MonitoredHandler::new`]: crate::MonitoredHandler::new
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
 
-use crate::registry::{self, Entry};
-use crate::text::Escaped;
+use crate::common::text::Escaped;
 
 /// At most this many labels per handler (the attribute's limit).
 pub(crate) const MAX_LABELS: usize = 8;
@@ -84,7 +80,7 @@ impl fmt::Display for LabelError {
             Self::TooManyHandlers => write!(
                 f,
                 "too many handlers: {} names and label sets are registered already, the most a handler made at run time can use; a name or label value that changes per connection or per request (an id, an address, a time) makes a new handler every time: use a fixed set of names and values",
-                registry::MAX_RUN_TIME
+                crate::registry::MAX_RUN_TIME
             ),
         }
     }
@@ -123,7 +119,7 @@ pub(crate) fn check_labels<K: AsRef<str>, V: AsRef<str>>(
         let (key, value) = (key.as_ref(), value.as_ref());
         if !valid_key(key) {
             return Err(LabelError::InvalidKey(key.to_owned()));
-        } else if key == crate::names::HANDLER_LABEL {
+        } else if key == crate::common::names::HANDLER_LABEL {
             return Err(LabelError::ReservedKey);
         } else if key.starts_with("__") {
             return Err(LabelError::DoubleUnderscore(key.to_owned()));
@@ -134,53 +130,4 @@ pub(crate) fn check_labels<K: AsRef<str>, V: AsRef<str>>(
         }
     }
     Ok(())
-}
-
-/// Makes one handler made at run time at a time, so the same name and
-/// labels given twice at once are kept once.
-static MAKING: Mutex<()> = Mutex::new(());
-
-type Text = Cow<'static, str>;
-
-/// The registry entry of `name` and `labels` (already checked): the
-/// existing one when one has the same name and label set, else a new one
-/// whose owned strings are leaked, once, for the life of the process.
-///
-/// # Errors
-///
-/// [`LabelError::TooManyHandlers`] when the entry's id would be
-/// [`registry::MAX_RUN_TIME`] or more (nothing is registered then).
-#[cold]
-pub(crate) fn entry(name: Text, labels: Vec<(Text, Text)>) -> Result<&'static Entry, LabelError> {
-    let _making = MAKING.lock().unwrap_or_else(PoisonError::into_inner);
-    let pairs: Vec<(&str, &str)> = labels
-        .iter()
-        .map(|(k, v)| (k.as_ref(), v.as_ref()))
-        .collect();
-    let found = match registry::find(&name, &pairs) {
-        Some(entry) => entry,
-        None if registry::count() >= registry::MAX_RUN_TIME as usize => {
-            return Err(LabelError::TooManyHandlers);
-        }
-        None => {
-            let labels: Vec<(&'static str, &'static str)> = labels
-                .into_iter()
-                .map(|(k, v)| (keep(k), keep(v)))
-                .collect();
-            registry::register(keep(name), Box::leak(labels.into_boxed_slice()))
-        }
-    };
-    if found.id >= registry::MAX_RUN_TIME {
-        // Registered by an annotated function, after the others.
-        return Err(LabelError::TooManyHandlers);
-    }
-    Ok(found)
-}
-
-/// A `'static` string: borrowed as is, owned leaked (once per handler).
-fn keep(text: Text) -> &'static str {
-    match text {
-        Cow::Borrowed(text) => text,
-        Cow::Owned(text) => Box::leak(text.into_boxed_str()),
-    }
 }

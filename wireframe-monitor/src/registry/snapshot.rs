@@ -6,9 +6,9 @@ use std::sync::PoisonError;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::SystemTime;
 
+use crate::common::text::{Escaped, Utc, join_labels};
+use crate::counting::shard;
 use crate::registry::{self, Entry, LastPanic};
-use crate::shard;
-use crate::text::{Escaped, Utc, join_labels};
 
 /// The counters of one monitored handler (name and label set) right now.
 ///

@@ -1,15 +1,17 @@
 //! What the expansion names for its diagnostics and for shapes stable Rust
 //! cannot spell: the `contain` guards under bounds that report a missing
-//! fallback once, with both fixes ([`Checked`], [`FromPanic`]), and `!`
+//! fallback once, with both fixes ([`Checked`]; `FromPanic` sits beside
+//! `PanicFallback`), and `!`
 //! where only a function's return type may name it ([`Never`]). Not public
 //! API.
 
 use std::future::Future;
 
-use crate::PanicFallback;
-use crate::future::contain_async;
-use crate::guard::{Peer, contain};
-use crate::site::SiteRefs;
+pub use crate::common::panic::FromPanic;
+use crate::common::panic::PanicFallback;
+use crate::doors::attribute_future::contain_async;
+use crate::doors::guard::{Peer, contain};
+use crate::doors::site::SiteRefs;
 
 /// The output type of a function pointer type, so that `fn() -> !` names
 /// `!` where stable Rust does not let a program write it.
@@ -64,17 +66,3 @@ where
 {
     contain_async(site, peer, inner)
 }
-
-/// The error type of a `Result` returned by a `contain` handler: it must
-/// implement `From<ConnectionPanic>`. A trait of its own so a missing
-/// `From` is reported with both fixes rather than as a bare bound.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot carry a contained panic: it does not implement `From<ConnectionPanic>`",
-    label = "the error type of a `contain` handler's `Result` must hold the contained panic",
-    note = "implement `From<wireframe_monitor::ConnectionPanic> for {Self}`",
-    note = "or write `#[monitored_connection(on_panic = \"resume\")]` to re-raise the panic after recording it"
-)]
-pub trait FromPanic: From<crate::ConnectionPanic> {}
-
-#[diagnostic::do_not_recommend]
-impl<E: From<crate::ConnectionPanic>> FromPanic for E {}

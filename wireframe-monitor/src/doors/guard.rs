@@ -7,10 +7,16 @@ use std::any::Any;
 use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use crate::failures::drop_payload;
+use crate::common::failures::drop_payload;
+use crate::common::panic::ConnectionPanic;
+use crate::common::panic::PanicFallback;
+use crate::common::peer::PeerAddr;
+use crate::counting::flags;
+use crate::doors::site::{Calls, Counted, Site, SiteRefs};
+use crate::panic_path::fresh;
+use crate::panic_path::once;
+use crate::panic_path::report;
 use crate::registry::Entry;
-use crate::site::{Calls, Counted, Site, SiteRefs};
-use crate::{ConnectionPanic, PanicFallback, PeerAddr, fresh, hot, once, record};
 
 /// Where the peer address of a call comes from: nothing ([`NoPeer`], zero
 /// bytes) or an address read before the body ran.
@@ -74,7 +80,7 @@ pub(crate) fn contained_in(
     peer: Option<SocketAddr>,
     caught: Caught,
 ) -> ConnectionPanic {
-    let panic = record::record(entry, peer, &*caught.payload);
+    let panic = report::record(entry, peer, &*caught.payload);
     drop_payload(caught.payload);
     panic
 }
@@ -83,7 +89,7 @@ pub(crate) fn contained_in(
 #[cold]
 #[inline(never)]
 pub(crate) fn resumed_in(entry: &'static Entry, peer: Option<SocketAddr>, caught: Caught) -> ! {
-    let panic = record::record(entry, peer, &*caught.payload);
+    let panic = report::record(entry, peer, &*caught.payload);
     once::reraised(&*caught.payload, panic.location().map(str::to_owned));
     drop(panic);
     resume_unwind(caught.payload)
@@ -96,9 +102,9 @@ pub(crate) fn resumed_in(entry: &'static Entry, peer: Option<SocketAddr>, caught
 #[inline]
 pub(crate) fn caught<R>(contain: bool, f: impl FnOnce() -> R) -> Result<R, Caught> {
     let result = if contain {
-        let depth = hot::contain_begin();
+        let depth = flags::contain_begin();
         let result = catch_unwind(AssertUnwindSafe(f));
-        hot::contain_end(depth);
+        flags::contain_end(depth);
         result
     } else {
         catch_unwind(AssertUnwindSafe(f))
@@ -140,7 +146,7 @@ impl<P: Peer> Drop for Unwinding<P> {
     fn drop(&mut self) {
         self.site.exit(self.counted);
         if !self.panicking && std::thread::panicking() {
-            record::record_unwinding(self.site.site.entry(), self.peer.get(), self.after);
+            report::record_unwinding(self.site.site.entry(), self.peer.get(), self.after);
         }
     }
 }

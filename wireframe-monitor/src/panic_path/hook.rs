@@ -21,10 +21,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Instant, SystemTime};
 
-use crate::fresh::{self, FreshPanic};
-use crate::storm::{self, Summary, Window};
-use crate::text::Utc;
-use crate::{PayloadKind, hot};
+use crate::common::panic::payload_text;
+use crate::common::text::Utc;
+use crate::common::window::{Summary, Window};
+use crate::counting::flags;
+use crate::panic_path::fresh::{self, FreshPanic};
+use crate::panic_path::storm;
 
 type Hook = Box<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
 
@@ -90,13 +92,8 @@ fn run(info: &PanicHookInfo<'_>, previous: &Hook) {
         .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
     let (report, summary) = admit(location.as_deref().unwrap_or(""));
     let payload = info.payload();
-    let (message, kind) = if let Some(s) = payload.downcast_ref::<&'static str>() {
-        (Some((*s).to_owned()), PayloadKind::Str)
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        (Some(s.clone()), PayloadKind::String)
-    } else {
-        (None, PayloadKind::Other)
-    };
+    let (message, kind) = payload_text(payload);
+    let message = message.map(str::to_owned);
     fresh::note(FreshPanic {
         backtrace: (report && storm::backtraces()).then(|| Arc::new(Backtrace::force_capture())),
         #[cfg(feature = "tracing")]
@@ -107,7 +104,7 @@ fn run(info: &PanicHookInfo<'_>, previous: &Hook) {
         ..FreshPanic::default()
     });
     // Guards mark themselves only while quiet_contained is on.
-    if !hot::in_contain() && (report || !storm::limit_hook()) {
+    if !flags::in_contain() && (report || !storm::limit_hook()) {
         if let Some(summary) = summary {
             write_summary(info.location().map(ToString::to_string).as_deref(), summary);
         }
@@ -128,15 +125,12 @@ fn admit(location: &str) -> (bool, Option<Summary>) {
     let windows = windows.get_or_insert_with(HashMap::new);
     let (now, at) = (Instant::now(), SystemTime::now());
     if let Some(window) = windows.get_mut(location) {
-        return window.admit(now, at);
+        return storm::admit(window, now, at);
     }
     if windows.len() >= LOCATIONS {
         return (true, None);
     }
-    windows
-        .entry(location.to_owned())
-        .or_default()
-        .admit(now, at)
+    storm::admit(windows.entry(location.to_owned()).or_default(), now, at)
 }
 
 /// Writes the chained hook's summary line for a location, to stderr.
@@ -170,7 +164,7 @@ pub(crate) fn sweep() {
         windows
             .iter_mut()
             .flat_map(|windows| windows.iter_mut())
-            .filter_map(|(location, window)| Some((location.clone(), window.roll(now)?)))
+            .filter_map(|(location, window)| Some((location.clone(), storm::roll(window, now)?)))
             .collect()
     };
     for (location, summary) in ended {

@@ -7,14 +7,11 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::guard::{Peer, caught, contained, resumed};
-use crate::site::{Calls, SiteRefs};
-use crate::{ConnectionPanic, PanicFallback};
-
-/// `on_panic = "contain"` for [`Guarded`].
-pub struct Contain;
-/// `on_panic = "resume"` for [`Guarded`].
-pub struct Resume;
+use crate::common::panic::ConnectionPanic;
+use crate::common::panic::PanicFallback;
+use crate::doors::guard::{Peer, caught, contained, resumed};
+use crate::doors::monitored_future::{Contain, Resume};
+use crate::doors::site::{Calls, SiteRefs};
 
 pin_project_lite::pin_project! {
     /// The future of a monitored `async fn`: the call is counted from its

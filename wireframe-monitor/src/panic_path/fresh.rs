@@ -16,7 +16,9 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
-use crate::{PayloadKind, hot, shard};
+use crate::common::panic::PayloadKind;
+use crate::counting::flags;
+use crate::counting::shard;
 
 /// How many unclaimed fresh panics per thread keep their details: a panic
 /// raised while as many others unwind on the same thread loses its location.
@@ -96,14 +98,14 @@ pub(crate) fn note(mut panic: FreshPanic) {
     let seq = SEQ.fetch_add(1, Relaxed) + 1;
     panic.seq = seq;
     panic.claimed = false;
-    let count = hot::fresh().wrapping_add(1);
+    let count = flags::fresh().wrapping_add(1);
     let _ = DETAILS.try_with(|ring| {
         if let Ok(mut ring) = ring.try_borrow_mut() {
             ring[count as usize % RING] = Some(panic);
         }
     });
     let _ = LAST_SEQ.try_with(|last| last.set(seq));
-    hot::set_fresh(count);
+    flags::set_fresh(count);
 }
 
 /// The newest fresh panic of this thread that no guard claimed yet and
@@ -114,7 +116,7 @@ pub(crate) fn note(mut panic: FreshPanic) {
 /// one is the innermost; comparing the text keeps a panic that unmonitored
 /// code caught and dropped earlier from standing in for it.
 pub(crate) fn take_matching(message: Option<&str>, kind: PayloadKind) -> Option<FreshPanic> {
-    let count = hot::fresh() as usize;
+    let count = flags::fresh() as usize;
     DETAILS
         .try_with(|ring| {
             let mut ring = ring.try_borrow_mut().ok()?;
@@ -137,7 +139,7 @@ pub(crate) fn take_matching(message: Option<&str>, kind: PayloadKind) -> Option<
 /// `after`, marked recorded (left unclaimed for the guard that catches its
 /// payload), unless it was recorded already.
 pub(crate) fn take_unwinding(after: u64) -> Option<FreshPanic> {
-    let count = hot::fresh() as usize;
+    let count = flags::fresh() as usize;
     DETAILS
         .try_with(|ring| {
             let mut ring = ring.try_borrow_mut().ok()?;
@@ -189,7 +191,7 @@ pub(crate) fn suspect_hook() {
 /// A `resume` guard on this thread is re-raising `id`.
 pub(crate) fn mark_reraised_here(id: Identity) {
     let _ = RERAISED_HERE.try_with(|mark| mark.set(Some(id)));
-    shard::raise(hot::DIRTY);
+    shard::raise(flags::DIRTY);
 }
 
 /// Whether `id` is the payload a `resume` guard on this thread re-raised
@@ -215,6 +217,6 @@ pub(crate) fn take_reraised_here(id: Identity) -> bool {
 pub(crate) fn entered_dirty() {
     if !std::thread::panicking() {
         let _ = RERAISED_HERE.try_with(|mark| mark.set(None));
-        hot::clear_flag(hot::DIRTY);
+        flags::clear_flag(flags::DIRTY);
     }
 }
