@@ -10,7 +10,10 @@ mod cleanup;
 mod cross_runtime;
 mod reentrant;
 mod scenario;
+mod stalled;
 mod storm;
+#[cfg(target_os = "linux")]
+mod threads;
 
 use scenario::{child, child_stderr};
 
@@ -71,4 +74,20 @@ fn storm_is_limited_and_exact() {
     if let Some(stderr) = stderr {
         storm::check_stderr(&stderr);
     }
+}
+
+/// The publisher stuck 3 s inside a recorder's registration: 8 new threads
+/// x 10,000 calls with 1 % panics and a `snapshot()` do not wait for it,
+/// and the counts are exact in `snapshot()` and, after, in the recorder.
+#[test]
+fn g_stalled_publisher_never_waited_for() {
+    child("g_stalled", stalled::run);
+}
+
+/// The threads `install()` starts have names distinct in the 15 bytes
+/// Linux keeps.
+#[cfg(target_os = "linux")]
+#[test]
+fn h_thread_names_distinct_in_15_bytes() {
+    child("h_threads", threads::run);
 }
