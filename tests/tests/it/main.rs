@@ -11,8 +11,6 @@
 mod support;
 
 #[cfg(feature = "enabled")]
-mod breakages;
-#[cfg(feature = "enabled")]
 mod compose;
 #[cfg(not(feature = "enabled"))]
 mod disabled;
