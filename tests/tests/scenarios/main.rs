@@ -1,8 +1,9 @@
 //! Scenarios that need a process of their own, each run in a child process
-//! (this binary re-executed with `WM_ONCE_SCENARIO` set): "recorded once"
-//! under hostile interleavings, with the panic hook `install()`ed, never
-//! installed, or replaced by the application (issue 10, point 1), and panic
-//! storms with the chained hook's stderr captured (issue 12).
+//! (this binary re-executed with `WM_ONCE_SCENARIO` set): a panic is
+//! recorded once under hostile interleavings, with the panic hook
+//! `install()`ed, never installed, or replaced by the application without
+//! chaining it; and a panic storm's reports are limited, with the chained
+//! hook's stderr captured.
 
 #![cfg(feature = "enabled")]
 
