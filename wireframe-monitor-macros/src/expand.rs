@@ -57,10 +57,19 @@ fn handler_name(args: &Args, function: &Function) -> String {
     }
 }
 
-/// `let __wm_site = { fn … };`: the nested `fn` returning the handler's
-/// site, in a block of its own so the body cannot see it, bound to a
-/// hygienic local (a zero-sized function item).
-fn site_binding(args: &Args, function: &Function, params: &Params) -> TokenStream {
+/// How the guard reaches the handler's site (a `static`, in a block of its
+/// own so the body cannot see it), bound to a hygienic local.
+#[derive(Clone, Copy, PartialEq)]
+enum SiteRef {
+    /// `&'static Site`: for guards that return before the call ends.
+    Static,
+    /// A nested `fn` returning it, for the guarded futures: a zero-sized
+    /// function item, so they store nothing for it.
+    Function,
+}
+
+/// `let __wm_site = …;`: the handler's site, as `form` says.
+fn site_binding(args: &Args, function: &Function, params: &Params, form: SiteRef) -> TokenStream {
     let handler = handler_name(args, function);
     let labels = args.labels.iter().flat_map(|l| &l.entries).map(|label| {
         let key = label.key.to_string();
@@ -70,20 +79,31 @@ fn site_binding(args: &Args, function: &Function, params: &Params) -> TokenStrea
         }
     });
     let local = params.local("__wm_site", Span::call_site());
-    quote! {
-        let #local = {
-            #[inline]
-            fn __wm_site() -> ::wireframe_monitor::__private::SiteRefs {
-                static __WM_SITE: ::wireframe_monitor::__private::Site =
-                    ::wireframe_monitor::__private::Site::new(#handler, &[#(#labels),*]);
-                ::wireframe_monitor::__private::thread_local! {
-                    static __WM_SLOT: ::wireframe_monitor::__private::SlotCache =
-                        const { ::wireframe_monitor::__private::SlotCache::new() };
+    // In the slice `install()` registers (on targets with link-time
+    // collection).
+    let site = quote! {
+        ::wireframe_monitor::__private::site! {
+            static __WM_SITE: ::wireframe_monitor::__private::Site =
+                ::wireframe_monitor::__private::Site::new(#handler, &[#(#labels),*]);
+        }
+    };
+    match form {
+        SiteRef::Static => quote! {
+            let #local = {
+                #site
+                &__WM_SITE
+            };
+        },
+        SiteRef::Function => quote! {
+            let #local = {
+                #[inline]
+                fn __wm_site() -> &'static ::wireframe_monitor::__private::Site {
+                    #site
+                    &__WM_SITE
                 }
-                ::wireframe_monitor::__private::SiteRefs::new(&__WM_SITE, &__WM_SLOT)
-            }
-            __wm_site
-        };
+                __wm_site
+            };
+        },
     }
 }
 
@@ -128,14 +148,7 @@ fn guard_call(
         OnPanic::Resume => "resume",
     };
     let spans = FallbackSpans::new(function);
-    // A sync or `async` `contain` guard is called through its `_checked`
-    // form, whose bound reports a missing fallback once.
-    let checked = if mode == OnPanic::Contain && suffix != "_future" {
-        "_checked"
-    } else {
-        ""
-    };
-    let guard = Ident::new(&format!("{prefix}{suffix}{checked}"), Span::call_site());
+    let guard = Ident::new(&format!("{prefix}{suffix}"), Span::call_site());
     let path = quote!(::wireframe_monitor::__private::#guard);
     let site = params.local("__wm_site", Span::call_site());
     let peer = params.local("__wm_peer", Span::call_site());
@@ -230,7 +243,11 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         kind,
     } = function;
     let params = params::rewrite(sig, args.peer.as_ref());
-    let site = site_binding(args, function, &params);
+    let form = match kind {
+        Kind::Sync => SiteRef::Static,
+        Kind::Async | Kind::ReturnsFuture | Kind::ReturnsBoxedFuture => SiteRef::Function,
+    };
+    let site = site_binding(args, function, &params, form);
     let peer = peer_binding(&params);
     let mut sig = sig.clone();
     sig.inputs.clone_from(&params.inputs);

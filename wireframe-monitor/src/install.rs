@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::common::policy::{self, MessagePolicy, PeerPolicy, Policy};
 use crate::counting::flags;
+use crate::doors::linked;
 use crate::panic_path::hook;
 use crate::panic_path::storm;
 
@@ -226,6 +227,8 @@ impl Installer {
             self.backtraces,
         );
         hook::reinstall();
+        // Every annotated function linked in: its series exist from now on.
+        linked::register_all();
         crate::panic_path::start_sweeper();
         warn_if_abort();
         #[cfg(feature = "metrics")]

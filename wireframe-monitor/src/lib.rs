@@ -161,15 +161,26 @@ pub use wireframe_monitor_macros::monitored_connection;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::counting::shard::SlotCache;
+    pub use crate::__wireframe_monitor_site as site;
     pub use crate::doors::attribute_future::{
         Eager, Guarded, box_pin, contain_async, contain_future, resume_async, resume_future,
     };
-    pub use crate::doors::diagnose::{
-        Checked, FnOutput, FromPanic, Never, contain_async_checked, contain_checked,
-    };
+    pub use crate::doors::diagnose::{Checked, FnOutput, FromPanic, Never};
     pub use crate::doors::guard::{NoPeer, Peer, Unwinding, contain, peer_of, resume};
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "fuchsia",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "tvos",
+        target_os = "windows",
+        target_os = "illumos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+    ))]
+    pub use crate::doors::linked::WIREFRAME_MONITOR_SITES_0_1 as SITES;
     pub use crate::doors::monitored_future::{Contain, Resume};
-    pub use crate::doors::site::{Site, SiteRefs};
-    pub use std::thread_local;
+    pub use crate::doors::site::Site;
+    pub use linkme::{self, distributed_slice};
 }

@@ -2,8 +2,9 @@
 //! (this binary re-executed with `WM_ONCE_SCENARIO` set): a panic is
 //! recorded once under hostile interleavings, with the panic hook
 //! `install()`ed, never installed, or replaced by the application without
-//! chaining it; and a panic storm's reports are limited, with the chained
-//! hook's stderr captured.
+//! chaining it; a panic storm's reports are limited, with the chained
+//! hook's stderr captured; and every annotated function is registered at
+//! start-up.
 
 #![cfg(feature = "enabled")]
 
@@ -12,6 +13,7 @@ mod cross_runtime;
 mod reentrant;
 mod scenario;
 mod stalled;
+mod startup;
 mod storm;
 #[cfg(target_os = "linux")]
 mod threads;
@@ -91,4 +93,25 @@ fn g_stalled_publisher_never_waited_for() {
 #[test]
 fn h_thread_names_distinct_in_15_bytes() {
     child("h_threads", threads::run);
+}
+
+/// Every annotated function linked into the binary (sync, async, `-> impl
+/// Future`, generic), none of them called, and a run-time handler made but
+/// never run: all at 0 in the Prometheus exposition after `install()` and
+/// `flush()`, and one row each in `snapshot()`.
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "fuchsia",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "tvos",
+    target_os = "windows",
+    target_os = "illumos",
+    target_os = "freebsd",
+    target_os = "openbsd",
+))]
+#[test]
+fn i_every_handler_at_zero_from_start_up() {
+    child("i_startup", startup::run);
 }

@@ -72,12 +72,20 @@ pub(crate) fn mark_contain(on: bool) {
 }
 
 /// A `contain` guard starts running code on this thread; returns what
-/// [`contain_end`] restores (`None` when marking is off).
+/// [`contain_end`] restores (`None` when marking is off). Only the check of
+/// the option is inlined into every guard: the marking itself is out of
+/// line (opt-in, and code in every handler otherwise).
 #[inline]
 pub(crate) fn contain_begin() -> Option<u32> {
-    if !MARK_CONTAIN.load(Relaxed) {
-        return None;
+    if MARK_CONTAIN.load(Relaxed) {
+        mark_begin()
+    } else {
+        None
     }
+}
+
+#[inline(never)]
+fn mark_begin() -> Option<u32> {
     HOT.try_with(|hot| {
         let depth = hot.contain_depth.get();
         hot.contain_depth.set(depth.wrapping_add(1));
@@ -91,8 +99,13 @@ pub(crate) fn contain_begin() -> Option<u32> {
 #[inline]
 pub(crate) fn contain_end(saved: Option<u32>) {
     if let Some(depth) = saved {
-        let _ = HOT.try_with(|hot| hot.contain_depth.set(depth));
+        mark_end(depth);
     }
+}
+
+#[inline(never)]
+fn mark_end(depth: u32) {
+    let _ = HOT.try_with(|hot| hot.contain_depth.set(depth));
 }
 
 /// Whether a panic raised on this thread now will be contained by a guard.

@@ -8,20 +8,24 @@
 //! all shards; `active = calls - done`. A shard goes back to a free list when
 //! its thread exits and the next new thread reuses it, so memory stays bounded
 //! in thread-per-connection servers while the sums stay exact.
+//!
+//! A call reaches its slot through this thread's [`TABLE`] of its shard's
+//! chunks, by the handler's id: one load from a `thread_local!` without
+//! `Drop`. Both doors use it: an annotated function's `static` site and a
+//! handler made at run time each carry only the id.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
-use std::thread::LocalKey;
 
 use crate::counting::flags;
 
 /// Counters per chunk; a chunk is allocated the first time a thread calls a
 /// handler whose id falls in it.
 const CHUNK: usize = 256;
-/// Chunks per shard: ids at or above `CHUNK * CHUNKS` use the shared
-/// overflow counters of the registry entry instead.
-const CHUNKS: usize = 64;
+/// Chunks per shard: ids at or above `CHUNK * CHUNKS` (65,536) use the
+/// shared overflow counters of the registry entry instead.
+const CHUNKS: usize = 256;
 
 /// The two counters of one handler in one thread.
 pub(crate) struct Slot {
@@ -38,7 +42,16 @@ impl Slot {
     }
 }
 
-struct Chunk([Slot; CHUNK]);
+/// The slots of `CHUNK` consecutive ids in one shard.
+pub(crate) struct Chunk([Slot; CHUNK]);
+
+impl Chunk {
+    /// The slot of `id` (whose chunk this is).
+    #[inline]
+    fn slot(&self, id: u32) -> &Slot {
+        &self.0[id as usize % CHUNK]
+    }
+}
 
 /// The counters of one thread (or of a thread that exited, waiting for reuse).
 pub(crate) struct Shard {
@@ -52,23 +65,13 @@ impl Shard {
         }
     }
 
-    #[inline]
-    fn slot(&self, id: u32) -> Option<&Slot> {
-        let id = id as usize;
-        match self.chunks.get(id / CHUNK)?.get() {
-            Some(chunk) => Some(&chunk.0[id % CHUNK]),
-            None => self.slot_slow(id),
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn slot_slow(&self, id: usize) -> Option<&Slot> {
+    /// The chunk of `id`, allocated on first use; `None` beyond the last.
+    fn chunk(&self, id: u32) -> Option<&Chunk> {
         let chunk = self
             .chunks
-            .get(id / CHUNK)?
+            .get(id as usize / CHUNK)?
             .get_or_init(|| Box::new(Chunk([const { Slot::new() }; CHUNK])));
-        Some(&chunk.0[id % CHUNK])
+        Some(chunk)
     }
 }
 
@@ -97,34 +100,14 @@ impl Drop for Local {
 
 thread_local! {
     static LOCAL: Local = const { Local { shard: Cell::new(None) } };
-    /// This thread's slots of the handlers made at run time, by their
-    /// [`Entry::fast`](crate::registry::Entry::fast) index, in a
-    /// `thread_local!` without `Drop` (no state check). Entries are filled
-    /// only while the thread's flags are 0 and all cleared whenever one is
-    /// set ([`raise`]), so a filled entry alone says the fast path
-    /// applies: a call reads its slot pointer and nothing else, one load
-    /// fewer than through an annotated function's [`SlotCache`] (which
-    /// reads the flags too), which pays for reading the handler itself.
-    static FAST: [Cell<Option<&'static Slot>>; FAST_LEN] = const { [const { Cell::new(None) }; FAST_LEN] };
-}
-
-/// Per annotated function and per thread: this thread's counter slot of the
-/// function's handler, so a call reaches its counters in two loads. Lives in
-/// a `thread_local!` the macro emits next to the function's `static` site.
-pub struct SlotCache(Cell<Option<&'static Slot>>);
-
-impl SlotCache {
-    /// An empty cache, filled on the thread's first call.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self(Cell::new(None))
-    }
-}
-
-impl Default for SlotCache {
-    fn default() -> Self {
-        Self::new()
-    }
+    /// This thread's shard's chunks, by `id / CHUNK`, in a `thread_local!`
+    /// without `Drop` (no state check, valid while the thread's other
+    /// thread-locals are destroyed). Entries are filled only while the
+    /// thread's flags are 0 and all cleared whenever one is set
+    /// ([`raise`]), so a filled entry alone says the fast path applies: a
+    /// call reads its chunk pointer and nothing else. 2 KiB per thread,
+    /// whatever the number of handlers.
+    static TABLE: [Cell<Option<&'static Chunk>>; CHUNKS] = const { [const { Cell::new(None) }; CHUNKS] };
 }
 
 impl Slot {
@@ -162,61 +145,25 @@ fn bump(counter: &AtomicU64) {
     counter.store(counter.load(Relaxed).wrapping_add(1), Relaxed);
 }
 
-/// This thread's cached slot in `cache`, if the fast path applies: two
-/// loads (the flags byte, the cache).
+/// This thread's slot of handler `id`, if the fast path applies: one load
+/// from [`TABLE`] (an id of 65,536 or more, such as the `u32::MAX` of a
+/// site not registered yet, has none).
 #[inline]
-pub(crate) fn cached(cache: &'static LocalKey<SlotCache>) -> Option<&'static Slot> {
-    if flags::current() == 0 {
-        cache.try_with(|cache| cache.0.get()).ok().flatten()
-    } else {
-        None
-    }
-}
-
-/// This thread's slot of handler `id`, stored in `cache`; `None` once the
-/// thread's shard was given back (count in the overflow counters then).
-#[cold]
-#[inline(never)]
-pub(crate) fn fill(cache: &'static LocalKey<SlotCache>, id: u32) -> Option<&'static Slot> {
-    if flags::current() & flags::RETIRED != 0 {
-        return None;
-    }
-    let slot = LOCAL
-        .try_with(|local| {
-            let shard = match local.shard.get() {
-                Some(shard) => shard,
-                None => acquire(local),
-            };
-            shard.slot(id)
-        })
+pub(crate) fn fast(id: u32) -> Option<&'static Slot> {
+    let chunk = TABLE
+        .try_with(|table| table.get(id as usize / CHUNK).and_then(Cell::get))
         .ok()
         .flatten()?;
-    let _ = cache.try_with(|cache| cache.0.set(Some(slot)));
-    Some(slot)
-}
-
-/// Entries of the [`FAST`] table: one per `u8` index, so indexing needs no
-/// bounds check.
-const FAST_LEN: usize = 256;
-/// The [`FAST`] index shared by run-time handlers beyond the first 255:
-/// never filled.
-pub(crate) const NO_FAST: u8 = u8::MAX;
-
-/// This thread's slot of the run-time handler with [`FAST`] index `index`,
-/// if the fast path applies: one load.
-#[inline]
-pub(crate) fn fast(index: u8) -> Option<&'static Slot> {
-    FAST.try_with(|fast| fast[usize::from(index)].get())
-        .ok()
-        .flatten()
+    Some(chunk.slot(id))
 }
 
 /// This thread's slot of handler `id`, taking a shard or allocating the
-/// chunk first, kept at [`FAST`] index `index` (unless `NO_FAST`); `None`
-/// once the thread's shard was given back.
+/// chunk first, its chunk kept in [`TABLE`]; `None` once the thread's shard
+/// was given back (count in the overflow counters then) or beyond the last
+/// chunk.
 #[cold]
 #[inline(never)]
-pub(crate) fn fill_fast(index: u8, id: u32) -> Option<&'static Slot> {
+pub(crate) fn fill(id: u32) -> Option<&'static Slot> {
     if flags::current() & flags::RETIRED != 0 {
         return None;
     }
@@ -226,28 +173,27 @@ pub(crate) fn fill_fast(index: u8, id: u32) -> Option<&'static Slot> {
             None => acquire(local),
         })
         .ok()?;
-    let slot = shard.slot(id)?;
+    let chunk = shard.chunk(id)?;
     // Not while a flag is set (a same-thread mark still to clear): the
     // entry would skip the check that clears it.
-    if index != NO_FAST && flags::current() == 0 {
-        let _ = FAST.try_with(|fast| fast[usize::from(index)].set(Some(slot)));
+    if flags::current() == 0 {
+        let _ = TABLE.try_with(|table| {
+            if let Some(entry) = table.get(id as usize / CHUNK) {
+                entry.set(Some(chunk));
+            }
+        });
     }
-    Some(slot)
+    Some(chunk.slot(id))
 }
 
 /// Sets `flag` on this thread (the only way flags are set): also clears
-/// this thread's [`FAST`] table, whose fast path reads no flags, so calls
-/// of run-time handlers take the out-of-line path, which checks them,
-/// until they are 0 again.
+/// this thread's [`TABLE`], whose fast path reads no flags, so calls take
+/// the out-of-line path, which checks them, until they are 0 again.
 #[cold]
 pub(crate) fn raise(flag: u8) {
     flags::set_flag(flag);
-    forget_fast();
-}
-
-fn forget_fast() {
-    let _ = FAST.try_with(|fast| {
-        for entry in fast {
+    let _ = TABLE.try_with(|table| {
+        for entry in table {
             entry.set(None);
         }
     });
@@ -259,9 +205,12 @@ pub(crate) fn totals(id: u32) -> (u64, u64) {
     let mut calls = 0u64;
     let mut done = 0u64;
     for shard in shards.iter() {
-        let id = id as usize;
-        if let Some(chunk) = shard.chunks.get(id / CHUNK).and_then(OnceLock::get) {
-            let slot = &chunk.0[id % CHUNK];
+        if let Some(chunk) = shard
+            .chunks
+            .get(id as usize / CHUNK)
+            .and_then(OnceLock::get)
+        {
+            let slot = chunk.slot(id);
             // `done` first: a call that ends between the two reads is then
             // seen as still active rather than as a negative count.
             done = done.wrapping_add(slot.done.load(Relaxed));

@@ -9,9 +9,10 @@ use std::task::{Context, Poll};
 
 use crate::common::panic::ConnectionPanic;
 use crate::common::panic::PanicFallback;
-use crate::doors::guard::{Peer, caught, contained, resumed};
+use crate::doors::diagnose::Checked;
+use crate::doors::guard::{Peer, caught, contained, fallback, resumed};
 use crate::doors::monitored_future::{Contain, Resume};
-use crate::doors::site::{Calls, SiteRefs};
+use crate::doors::site::{Calls, Site};
 
 pin_project_lite::pin_project! {
     /// The future of a monitored `async fn`: the call is counted from its
@@ -21,7 +22,7 @@ pin_project_lite::pin_project! {
     /// poll). It needs no state of its own: it is as large as `F`.
     pub struct Guarded<S, P, F, M>
     where
-        S: Fn() -> SiteRefs,
+        S: Fn() -> &'static Site,
     {
         site: S,
         peer: P,
@@ -32,7 +33,7 @@ pin_project_lite::pin_project! {
 
     impl<S, P, F, M> PinnedDrop for Guarded<S, P, F, M>
     where
-        S: Fn() -> SiteRefs,
+        S: Fn() -> &'static Site,
     {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
@@ -41,23 +42,25 @@ pin_project_lite::pin_project! {
     }
 }
 
-/// Guards a future whose panic becomes `F::Output::from_panic`.
+/// Guards a future whose panic becomes `F::Output::from_panic`. The
+/// returned future is opaque, so an output that is not [`Checked`]
+/// reports that bound only, not also the guarded future's type.
 #[inline]
-pub fn contain_async<S, P, F>(site: S, peer: P, inner: F) -> Guarded<S, P, F, Contain>
+pub fn contain_async<S, P, F>(site: S, peer: P, inner: F) -> impl Future<Output = F::Output>
 where
-    S: Fn() -> SiteRefs,
+    S: Fn() -> &'static Site,
     P: Peer,
     F: Future,
-    F::Output: PanicFallback,
+    F::Output: Checked,
 {
-    Guarded::start(site, peer, inner)
+    Guarded::<S, P, F, Contain>::start(site, peer, inner)
 }
 
 /// Guards a future whose panic is recorded and re-raised.
 #[inline]
 pub fn resume_async<S, P, F>(site: S, peer: P, inner: F) -> Guarded<S, P, F, Resume>
 where
-    S: Fn() -> SiteRefs,
+    S: Fn() -> &'static Site,
     P: Peer,
     F: Future,
 {
@@ -66,7 +69,7 @@ where
 
 impl<S, P, F, M> Guarded<S, P, F, M>
 where
-    S: Fn() -> SiteRefs,
+    S: Fn() -> &'static Site,
     P: Peer,
 {
     /// A call starts now.
@@ -90,7 +93,7 @@ where
 
 impl<S, P, F> Future for Guarded<S, P, F, Contain>
 where
-    S: Fn() -> SiteRefs,
+    S: Fn() -> &'static Site,
     P: Peer,
     F: Future,
     F::Output: PanicFallback,
@@ -102,18 +105,14 @@ where
         let this = self.project();
         match caught(true, || this.inner.poll(cx)) {
             Ok(poll) => poll,
-            Err(caught) => Poll::Ready(F::Output::from_panic(contained(
-                (this.site)().site,
-                this.peer.get(),
-                caught,
-            ))),
+            Err(caught) => Poll::Ready(fallback((this.site)(), this.peer.get(), caught)),
         }
     }
 }
 
 impl<S, P, F> Future for Guarded<S, P, F, Resume>
 where
-    S: Fn() -> SiteRefs,
+    S: Fn() -> &'static Site,
     P: Peer,
     F: Future,
 {
@@ -124,7 +123,7 @@ where
         let this = self.project();
         match caught(false, || this.inner.poll(cx)) {
             Ok(poll) => poll,
-            Err(caught) => resumed((this.site)().site, this.peer.get(), caught),
+            Err(caught) => resumed((this.site)(), this.peer.get(), caught),
         }
     }
 }
@@ -171,7 +170,7 @@ where
 #[inline]
 pub fn contain_future<S, P, F, B>(site: S, peer: P, body: B) -> Guarded<S, P, Eager<F>, Contain>
 where
-    S: Fn() -> SiteRefs,
+    S: Fn() -> &'static Site,
     P: Peer,
     F: Future,
     F::Output: PanicFallback,
@@ -181,7 +180,7 @@ where
     let inner = match caught(true, body) {
         Ok(future) => Eager::Running { future },
         Err(caught) => Eager::Failed {
-            panic: Some(contained(site().site, peer.get(), caught)),
+            panic: Some(contained(site(), peer.get(), caught)),
         },
     };
     // The call ends when the returned future is dropped.
@@ -193,7 +192,7 @@ where
 #[inline]
 pub fn resume_future<S, P, F, B>(site: S, peer: P, body: B) -> Guarded<S, P, F, Resume>
 where
-    S: Fn() -> SiteRefs,
+    S: Fn() -> &'static Site,
     P: Peer,
     F: Future,
     B: FnOnce() -> F,
@@ -204,7 +203,7 @@ where
         Ok(future) => Guarded::started(site, peer, future),
         Err(caught) => {
             refs.exit(counted);
-            resumed(refs.site, peer.get(), caught)
+            resumed(refs, peer.get(), caught)
         }
     }
 }

@@ -1,41 +1,28 @@
 //! The per-function data of an annotated function ([`Site`], in a `static`)
-//! and counting a call's start and end against it: the hot path.
+//! and counting a call's start and end against it or against a handler
+//! made at run time: the hot path.
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-use std::thread::LocalKey;
 
 use crate::counting::flags;
-use crate::counting::shard::{self, Slot, SlotCache};
+use crate::counting::shard::{self, Slot};
 use crate::panic_path::fresh;
 use crate::panic_path::hook;
 use crate::registry::{self, Entry};
 
-/// What the nested `fn __wm_site` of an annotated function returns: its
-/// `static` site and its per-thread slot cache. The function item itself is
-/// zero-sized, so guards store nothing to reach these.
-#[derive(Clone, Copy)]
-pub struct SiteRefs {
-    pub(crate) site: &'static Site,
-    cache: &'static LocalKey<SlotCache>,
-}
+/// The id of a site not registered yet: it has no fast path (see
+/// [`shard::fast`]), so its first call registers it.
+const UNREGISTERED: u32 = u32::MAX;
 
-impl SiteRefs {
-    /// Bundles a site and its slot cache.
-    #[inline]
-    #[must_use]
-    pub const fn new(site: &'static Site, cache: &'static LocalKey<SlotCache>) -> Self {
-        Self { site, cache }
-    }
-}
-
-/// The per-function data of one annotated function, in a `static`.
+/// The per-function data of one annotated function, in a `static`: its
+/// name, its labels and, once registered (by [`install`](crate::install)
+/// or its first call), its registry id, by which a call finds its counter
+/// slot in the per-thread table.
 pub struct Site {
     handler: &'static str,
     labels: &'static [(&'static str, &'static str)],
-    /// Registry id + 1; 0 until the first call registered it.
+    /// The registry id; [`UNREGISTERED`] before.
     id: AtomicU32,
-    entry: OnceLock<&'static Entry>,
 }
 
 impl Site {
@@ -48,37 +35,21 @@ impl Site {
         Self {
             handler,
             labels,
-            id: AtomicU32::new(0),
-            entry: OnceLock::new(),
+            id: AtomicU32::new(UNREGISTERED),
         }
     }
 
-    fn id(&self) -> u32 {
-        match self.id.load(Relaxed) {
-            0 => self.register().id,
-            id => id - 1,
-        }
-    }
-
-    /// Registers the handler on its first call, and makes sure our panic
-    /// hook runs from then on (see `once.rs`: exactness needs it).
+    /// Registers the handler (at `install()`, or on its first call), and
+    /// makes sure our panic hook runs from then on (see `once.rs`:
+    /// exactness needs it). Sites with the same name and labels share one
+    /// entry.
     #[cold]
     #[inline(never)]
-    fn register(&self) -> &'static Entry {
+    pub(crate) fn register(&self) -> u32 {
         hook::ensure();
-        let entry = *self
-            .entry
-            .get_or_init(|| registry::register(self.handler, self.labels));
-        self.id.store(entry.id + 1, Relaxed);
-        entry
-    }
-
-    /// The registry entry of this site.
-    pub(crate) fn entry(&self) -> &'static Entry {
-        match self.entry.get() {
-            Some(entry) => entry,
-            None => self.register(),
-        }
+        let id = registry::register(self.handler, self.labels).id;
+        self.id.store(id, Relaxed);
+        id
     }
 }
 
@@ -86,24 +57,28 @@ impl Site {
 #[derive(Clone, Copy)]
 pub(crate) struct Counted(Option<&'static Slot>);
 
-/// Counting a call's start and end, for the attribute's sites
-/// ([`SiteRefs`]) and for handlers made at run time ([`EntryRefs`]), which
-/// differ only in how a thread finds its counter slot. Everything but the
+/// Counting a call's start and end, for the attribute's sites (a
+/// `&'static` [`Site`]) and for handlers made at run time
+/// ([`EntryRefs`]): both carry the registry id by which a thread finds its
+/// counter slot in its table ([`shard::fast`]). Everything but the
 /// found-at-once case is out of line, so the inlined part needs no
 /// registers saved.
 pub(crate) trait Calls: Copy {
-    /// This thread's slot, when the fast path applies.
-    fn cached(self) -> Option<&'static Slot>;
-    /// This thread's slot, made or looked up (`None`: the thread's counters
-    /// are gone, count in the overflow counters).
-    fn fill(self) -> Option<&'static Slot>;
+    /// The id the fast path looks up: the registry id, or one that has no
+    /// fast path (a site not registered yet).
+    fn fast_id(self) -> u32;
+    /// The registry id, registering first if need be.
+    fn id(self) -> u32;
+
     /// The registry entry.
-    fn entry(self) -> &'static Entry;
+    fn entry(self) -> &'static Entry {
+        registry::by_id(self.id())
+    }
 
     /// A call starts on this thread.
     #[inline]
     fn enter(self) -> Counted {
-        match self.cached() {
+        match shard::fast(self.fast_id()) {
             Some(slot) => {
                 slot.begin();
                 Counted(Some(slot))
@@ -117,14 +92,14 @@ pub(crate) trait Calls: Copy {
     fn exit(self, counted: Counted) {
         match counted.0 {
             Some(slot) => slot.end(),
-            None => self.entry().overflow_done(),
+            None => exit_overflow(self),
         }
     }
 
     /// A call ends on this thread (a future may have moved since it began).
     #[inline]
     fn exit_here(self) {
-        match self.cached() {
+        match shard::fast(self.fast_id()) {
             Some(slot) => slot.end(),
             None => exit_here_slow(self),
         }
@@ -144,6 +119,12 @@ fn enter_slow<C: Calls>(calls: C) -> Counted {
 
 #[cold]
 #[inline(never)]
+fn exit_overflow<C: Calls>(calls: C) {
+    calls.entry().overflow_done();
+}
+
+#[cold]
+#[inline(never)]
 fn exit_here_slow<C: Calls>(calls: C) {
     calls.exit(Counted(slot(calls)));
 }
@@ -154,76 +135,43 @@ fn slot<C: Calls>(calls: C) -> Option<&'static Slot> {
     if flags::current() & flags::DIRTY != 0 {
         fresh::entered_dirty();
     }
-    calls.cached().or_else(|| calls.fill())
+    shard::fast(calls.fast_id()).or_else(|| shard::fill(calls.id()))
 }
 
-impl Calls for SiteRefs {
+impl Calls for &'static Site {
     #[inline]
-    fn cached(self) -> Option<&'static Slot> {
-        shard::cached(self.cache)
+    fn fast_id(self) -> u32 {
+        self.id.load(Relaxed)
     }
 
-    fn fill(self) -> Option<&'static Slot> {
-        shard::fill(self.cache, self.site.id())
-    }
-
-    fn entry(self) -> &'static Entry {
-        self.site.entry()
+    fn id(self) -> u32 {
+        match self.id.load(Relaxed) {
+            UNREGISTERED => self.register(),
+            id => id,
+        }
     }
 }
 
 /// The counters of a handler made at run time
-/// ([`MonitoredHandler`](crate::MonitoredHandler)): it has no per-function
-/// [`SlotCache`], so its slot is kept in the thread's table of run-time
-/// handlers' slots ([`shard::fast`]). One word: the registry id above the
-/// low byte, the table index in it.
+/// ([`MonitoredHandler`](crate::MonitoredHandler)): its registry id, which
+/// is below [`registry::MAX_RUN_TIME`] (4 bytes in every future it guards).
 #[derive(Clone, Copy)]
 pub(crate) struct EntryRefs(u32);
 
 impl EntryRefs {
-    /// The refs of `entry`, which has an id below [`registry::MAX_RUN_TIME`].
+    /// The refs of `entry`.
     pub(crate) fn new(entry: &'static Entry) -> Self {
-        debug_assert!(entry.id < registry::MAX_RUN_TIME);
-        Self(entry.id << 8 | u32::from(entry.fast()))
-    }
-
-    #[inline]
-    fn fast(self) -> u8 {
-        // The low byte.
-        #[expect(clippy::cast_possible_truncation, reason = "the low byte is the index")]
-        let fast = self.0 as u8;
-        fast
-    }
-
-    fn id(self) -> u32 {
-        self.0 >> 8
+        Self(entry.id)
     }
 }
 
 impl Calls for EntryRefs {
     #[inline]
-    fn cached(self) -> Option<&'static Slot> {
-        shard::fast(self.fast())
+    fn fast_id(self) -> u32 {
+        self.0
     }
 
-    fn fill(self) -> Option<&'static Slot> {
-        shard::fill_fast(self.fast(), self.id())
-    }
-
-    fn entry(self) -> &'static Entry {
-        registry::by_id(self.id())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::EntryRefs;
-
-    #[test]
-    fn entry_refs_keep_the_id_and_the_table_index_apart() {
-        for (id, fast) in [(0, 0), (1, 254), (0x00FF_FFFF, 255), (0x0012_3456, 7)] {
-            let refs = EntryRefs(id << 8 | u32::from(fast));
-            assert_eq!((refs.id(), refs.fast()), (id, fast));
-        }
+    fn id(self) -> u32 {
+        self.0
     }
 }
