@@ -44,6 +44,7 @@ pub struct Entry {
     /// Panics recorded while the publication table was busy (the publisher
     /// inside a recorder call): the publisher sends them on its next pass,
     /// so a panic never waits for it.
+    #[cfg(feature = "metrics")]
     pub(crate) unpublished_panics: AtomicU64,
     /// Calls counted where no per-thread shard was available (a thread being
     /// torn down, or more handlers than the shards index).
@@ -122,6 +123,7 @@ pub(crate) fn register(
         handler,
         labels,
         panics: AtomicU64::new(0),
+        #[cfg(feature = "metrics")]
         unpublished_panics: AtomicU64::new(0),
         overflow_calls: AtomicU64::new(0),
         overflow_done: AtomicU64::new(0),
@@ -178,6 +180,7 @@ pub(crate) fn entries() -> Vec<&'static Entry> {
 
 impl Entry {
     /// Unix seconds of the last panic recorded, if any.
+    #[cfg(feature = "metrics")]
     pub(crate) fn last_panic_unix(&self) -> Option<f64> {
         let last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
         let at = last.as_ref()?.at;

@@ -169,6 +169,7 @@ impl<P> MonitoredHandler<P> {
     }
 
     /// Where the peer address comes from.
+    #[cfg(feature = "tower")]
     #[inline]
     pub(crate) fn peer_source(&self) -> P
     where
