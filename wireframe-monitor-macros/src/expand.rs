@@ -251,17 +251,6 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     let peer = peer_binding(&params);
     let mut sig = sig.clone();
     sig.inputs.clone_from(&params.inputs);
-    // A `contain` handler does not panic (its panics become the fallback):
-    // clippy must not ask for a `# Panics` section for its body's asserts.
-    let mut allows = if args
-        .on_panic
-        .as_ref()
-        .is_some_and(|a| a.mode == OnPanic::Resume)
-    {
-        quote!()
-    } else {
-        quote!(#[allow(clippy::missing_panics_doc)])
-    };
     let call = match kind {
         // Validated: `on_panic = "resume"`. The body runs inline, under a
         // guard that counts the call and records a panic unwinding through
@@ -289,9 +278,6 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             let call = if desugar::applies(function) {
                 let at = FallbackSpans::new(function).name;
                 desugar::lower(&mut sig, &output(function), at);
-                // clippy does not ask an `async fn` to take its arguments
-                // by reference; the `fn` it is lowered to must not either.
-                allows.extend(quote!(#[allow(clippy::needless_pass_by_value)]));
                 Call::AsyncBlock
             } else {
                 Call::AwaitAsyncBlock
@@ -339,7 +325,6 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     body.set_span(block.brace_token.span.join());
     quote! {
         #(#outer_attrs)*
-        #allows
         #vis #sig #body
     }
 }
