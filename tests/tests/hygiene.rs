@@ -149,7 +149,10 @@ pub mod own_lints {
 
     /// An async handler whose body has a helper taking a `String` it only
     /// reads.
-    #[expect(clippy::needless_pass_by_value, reason = "the user's helper is the user's")]
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "the user's helper is the user's"
+    )]
     #[monitored_connection(name = "hygiene_own_helper")]
     pub async fn helper(name: &str) -> Option<usize> {
         fn length(text: String) -> usize {

@@ -14,12 +14,12 @@ pub(crate) mod runtime_handlers;
 pub(crate) mod snapshot;
 
 use std::backtrace::Backtrace;
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::SystemTime;
 
+use crate::common::map::Map;
 use crate::common::window::Window;
 use crate::counting::shard;
 
@@ -68,17 +68,21 @@ static ENTRIES: RwLock<Vec<&'static Entry>> = RwLock::new(Vec::new());
 /// The entries again, by a hash of their name and label set ([`key`]), so
 /// that finding one (`register`, [`find`]) is not a scan of them all.
 /// Written under [`ENTRIES`]' write lock.
-static BY_KEY: Mutex<Option<HashMap<u64, Vec<&'static Entry>>>> = Mutex::new(None);
+static BY_KEY: Mutex<Option<Map<u64, Vec<&'static Entry>>>> = Mutex::new(None);
 
 /// The hash of a name and a label set, the same for the labels in any
-/// order (keys are unique).
+/// order (keys are unique): the pairs' hashes are summed, not sorted first
+/// (a sort of label pairs would be about 6 KB of code in every binary).
 fn key(handler: &str, labels: &[(&str, &str)]) -> u64 {
-    let mut sorted = labels.to_vec();
-    sorted.sort_unstable();
-    let mut hasher = DefaultHasher::new();
-    handler.hash(&mut hasher);
-    sorted.hash(&mut hasher);
-    hasher.finish()
+    let hash = |value: &dyn Fn(&mut DefaultHasher)| {
+        let mut hasher = DefaultHasher::new();
+        value(&mut hasher);
+        hasher.finish()
+    };
+    let pairs = labels
+        .iter()
+        .fold(0u64, |sum, pair| sum.wrapping_add(hash(&|h| pair.hash(h))));
+    hash(&|h| (handler, labels.len(), pairs).hash(h))
 }
 
 /// The entry with `handler` and `labels` (in any order), if registered.
@@ -135,7 +139,7 @@ pub(crate) fn register(
     BY_KEY
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .get_or_insert_with(HashMap::new)
+        .get_or_insert_with(Map::default)
         .entry(key(handler, labels))
         .or_default()
         .push(entry);

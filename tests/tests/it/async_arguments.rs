@@ -135,7 +135,12 @@ fn a_lowered_call_counts_from_the_call_a_kept_one_from_the_first_poll() {
     assert_eq!((lowered.calls(), lowered.active()), (1, 0));
 
     drop(kept_count(1));
-    assert!(row("kept_count").is_none(), "not counted before a poll");
+    // Its row exists (at 0) once some test ran `install()`, which registers
+    // every annotated function.
+    assert!(
+        row("kept_count").is_none_or(|row| row.calls() == 0),
+        "not counted before a poll"
+    );
     assert_eq!(block_on(kept_count(2)), Some(2));
     let kept = row("kept_count").expect("counted at the first poll");
     assert_eq!((kept.calls(), kept.active()), (1, 0));

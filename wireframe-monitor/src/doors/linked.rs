@@ -121,4 +121,3 @@ pub(crate) fn register_all() -> usize {
     }
     sites.len()
 }
-
