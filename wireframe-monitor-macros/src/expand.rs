@@ -7,12 +7,14 @@
 //! `move` closure (sync, or a `fn` returning a future, whose future is then
 //! guarded too, and boxed again for `Pin<Box<dyn Future>>`) or an `async
 //! move` block (async), passed to a guard in `::wireframe_monitor::__private`
-//! with the handler's site (a `static` with its name and labels and a
-//! per-thread `thread_local!` slot cache, reached through a nested `fn` so
-//! the guard stores nothing for it) and the peer address, read before the
-//! body takes its argument. Every local the expansion adds is hygienic
-//! ([`Span::mixed_site`]). The guard call is spanned on the return type
-//! ([`FallbackSpans`]) so a missing `PanicFallback` is reported there.
+//! with the handler's site (one `static` with its name and labels, which
+//! `install()` registers; by reference, or for futures through a nested
+//! `fn` so the guard stores nothing for it) and the peer address, read
+//! before the body takes its argument. Every local the expansion adds is
+//! hygienic ([`Span::mixed_site`]). The guard call is spanned on the return
+//! type ([`FallbackSpans`]) so a missing `PanicFallback` is reported there.
+//! No lint is allowed on the user's function: the generated code gives
+//! clippy no reason to fire, and the user's own lints still see the body.
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{quote, quote_spanned};

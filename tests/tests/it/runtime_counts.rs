@@ -1,5 +1,5 @@
-//! A run-time handler counts exactly wherever it is called: beyond the
-//! per-thread slot table, on several threads, in futures dropped on other
+//! A run-time handler counts exactly wherever it is called: in several
+//! chunks of the per-thread table, on several threads, in futures dropped on other
 //! threads, and from thread-local destructors (before and after the
 //! thread's counters are given back); and it stays one word, so its future
 //! is barely larger than the body's.
@@ -8,10 +8,10 @@ use wireframe_monitor::MonitoredHandler;
 
 use crate::support::{self, row};
 
-/// The first 255 name and label sets made at run time each get a slot in
-/// every thread's table; the others share one entry that is never filled
-/// and find their counters out of line. Both kinds count exactly, on
-/// several threads, futures moved between threads included.
+/// 300 name and label sets made at run time, in two chunks or more of every
+/// thread's table (256 ids each, filled on a thread's first call of each):
+/// all count exactly, on several threads, futures moved between threads
+/// included.
 #[test]
 fn handlers_beyond_the_per_thread_table_count_exactly() {
     let _shared = support::shared();
@@ -56,8 +56,8 @@ fn handlers_beyond_the_per_thread_table_count_exactly() {
     }
 }
 
-/// A handler is one word (its registry id and its per-thread table
-/// index), so a guarded future is at most 8 bytes larger than its body.
+/// A handler is one word (its registry id), so a guarded future is at most
+/// 8 bytes larger than its body.
 #[test]
 fn a_handler_is_one_word_and_its_future_barely_larger() {
     assert_eq!(size_of::<MonitoredHandler>(), 4);
