@@ -78,20 +78,22 @@ pub(crate) fn mark_contain(on: bool) {
 #[inline]
 pub(crate) fn contain_begin() -> Option<u32> {
     if MARK_CONTAIN.load(Relaxed) {
-        mark_begin()
+        Some(mark_begin())
     } else {
         None
     }
 }
 
+/// `extern "C"`, like the other out-of-line calls of a guard: it cannot
+/// unwind, so callers need no landing pad for it.
 #[inline(never)]
-fn mark_begin() -> Option<u32> {
+extern "C" fn mark_begin() -> u32 {
     HOT.try_with(|hot| {
         let depth = hot.contain_depth.get();
         hot.contain_depth.set(depth.wrapping_add(1));
         depth
     })
-    .ok()
+    .unwrap_or(0)
 }
 
 /// The `contain` guard's code stopped running (returned, panicked or
@@ -104,7 +106,7 @@ pub(crate) fn contain_end(saved: Option<u32>) {
 }
 
 #[inline(never)]
-fn mark_end(depth: u32) {
+extern "C" fn mark_end(depth: u32) {
     let _ = HOT.try_with(|hot| hot.contain_depth.set(depth));
 }
 

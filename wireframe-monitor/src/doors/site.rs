@@ -83,7 +83,7 @@ pub(crate) trait Calls: Copy {
                 slot.begin();
                 Counted(Some(slot))
             }
-            None => enter_slow(self),
+            None => Counted(enter_slow(self)),
         }
     }
 
@@ -106,26 +106,33 @@ pub(crate) trait Calls: Copy {
     }
 }
 
+// The out-of-line paths below are `extern "C"`: they cannot unwind (a
+// panic in them would abort; nothing in them panics), so the code of every
+// handler that calls them needs no landing pad to drop its future or its
+// arguments should they unwind. Measured: about 30 bytes of machine code
+// per handler, and the inner future's drop no longer inlined into the
+// guarded future's.
+
 #[cold]
 #[inline(never)]
-fn enter_slow<C: Calls>(calls: C) -> Counted {
+extern "C" fn enter_slow<C: Calls>(calls: C) -> Option<&'static Slot> {
     let slot = slot(calls);
     match slot {
         Some(slot) => slot.begin(),
         None => calls.entry().overflow_call(),
     }
-    Counted(slot)
+    slot
 }
 
 #[cold]
 #[inline(never)]
-fn exit_overflow<C: Calls>(calls: C) {
+extern "C" fn exit_overflow<C: Calls>(calls: C) {
     calls.entry().overflow_done();
 }
 
 #[cold]
 #[inline(never)]
-fn exit_here_slow<C: Calls>(calls: C) {
+extern "C" fn exit_here_slow<C: Calls>(calls: C) {
     calls.exit(Counted(slot(calls)));
 }
 
