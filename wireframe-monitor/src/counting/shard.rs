@@ -145,16 +145,30 @@ fn bump(counter: &AtomicU64) {
     counter.store(counter.load(Relaxed).wrapping_add(1), Relaxed);
 }
 
-/// This thread's slot of handler `id`, if the fast path applies: one load
-/// from [`TABLE`] (an id of 65,536 or more, such as the `u32::MAX` of a
-/// site not registered yet, has none).
+/// The key of [`fast`] that never has a fast path: its chunk, the last,
+/// is never kept in [`TABLE`].
+pub(crate) const NO_KEY: u16 = u16::MAX;
+
+/// The key of [`fast`] for handler `id`: the id itself below 65,280 (255
+/// chunks), else [`NO_KEY`].
 #[inline]
-pub(crate) fn fast(id: u32) -> Option<&'static Slot> {
+pub(crate) fn key(id: u32) -> u16 {
+    match u16::try_from(id) {
+        Ok(key) if usize::from(key) / CHUNK < CHUNKS - 1 => key,
+        _ => NO_KEY,
+    }
+}
+
+/// This thread's slot of the handler with fast-path `key` ([`key`]), if
+/// the fast path applies: one load from [`TABLE`], whose 256 entries a
+/// 16-bit key indexes without a bounds check.
+#[inline]
+pub(crate) fn fast(key: u16) -> Option<&'static Slot> {
     let chunk = TABLE
-        .try_with(|table| table.get(id as usize / CHUNK).and_then(Cell::get))
+        .try_with(|table| table[usize::from(key) / CHUNK].get())
         .ok()
         .flatten()?;
-    Some(chunk.slot(id))
+    Some(chunk.slot(u32::from(key)))
 }
 
 /// This thread's slot of handler `id`, taking a shard or allocating the
@@ -176,12 +190,8 @@ pub(crate) fn fill(id: u32) -> Option<&'static Slot> {
     let chunk = shard.chunk(id)?;
     // Not while a flag is set (a same-thread mark still to clear): the
     // entry would skip the check that clears it.
-    if flags::current() == 0 {
-        let _ = TABLE.try_with(|table| {
-            if let Some(entry) = table.get(id as usize / CHUNK) {
-                entry.set(Some(chunk));
-            }
-        });
+    if flags::current() == 0 && key(id) != NO_KEY {
+        let _ = TABLE.try_with(|table| table[id as usize / CHUNK].set(Some(chunk)));
     }
     Some(chunk.slot(id))
 }

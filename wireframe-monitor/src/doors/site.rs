@@ -2,7 +2,7 @@
 //! and counting a call's start and end against it or against a handler
 //! made at run time: the hot path.
 
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU16, AtomicU32, Ordering::Relaxed};
 
 use crate::counting::flags;
 use crate::counting::shard::{self, Slot};
@@ -10,8 +10,8 @@ use crate::panic_path::fresh;
 use crate::panic_path::hook;
 use crate::registry::{self, Entry};
 
-/// The id of a site not registered yet: it has no fast path (see
-/// [`shard::fast`]), so its first call registers it.
+/// The id of a site not registered yet (its key is [`shard::NO_KEY`] until
+/// then, so its first call takes the out-of-line path, which registers it).
 const UNREGISTERED: u32 = u32::MAX;
 
 /// The per-function data of one annotated function, in a `static`: its
@@ -23,6 +23,8 @@ pub struct Site {
     labels: &'static [(&'static str, &'static str)],
     /// The registry id; [`UNREGISTERED`] before.
     id: AtomicU32,
+    /// The id's fast-path key ([`shard::key`]); [`shard::NO_KEY`] before.
+    key: AtomicU16,
 }
 
 impl Site {
@@ -36,6 +38,7 @@ impl Site {
             handler,
             labels,
             id: AtomicU32::new(UNREGISTERED),
+            key: AtomicU16::new(shard::NO_KEY),
         }
     }
 
@@ -49,6 +52,7 @@ impl Site {
         hook::ensure();
         let id = registry::register(self.handler, self.labels).id;
         self.id.store(id, Relaxed);
+        self.key.store(shard::key(id), Relaxed);
         id
     }
 }
@@ -64,9 +68,9 @@ pub(crate) struct Counted(Option<&'static Slot>);
 /// found-at-once case is out of line, so the inlined part needs no
 /// registers saved.
 pub(crate) trait Calls: Copy {
-    /// The id the fast path looks up: the registry id, or one that has no
-    /// fast path (a site not registered yet).
-    fn fast_id(self) -> u32;
+    /// The key the fast path looks up ([`shard::key`] of the registry id),
+    /// or one that has no fast path (a site not registered yet).
+    fn fast_key(self) -> u16;
     /// The registry id, registering first if need be.
     fn id(self) -> u32;
 
@@ -78,7 +82,7 @@ pub(crate) trait Calls: Copy {
     /// A call starts on this thread.
     #[inline]
     fn enter(self) -> Counted {
-        match shard::fast(self.fast_id()) {
+        match shard::fast(self.fast_key()) {
             Some(slot) => {
                 slot.begin();
                 Counted(Some(slot))
@@ -99,7 +103,7 @@ pub(crate) trait Calls: Copy {
     /// A call ends on this thread (a future may have moved since it began).
     #[inline]
     fn exit_here(self) {
-        match shard::fast(self.fast_id()) {
+        match shard::fast(self.fast_key()) {
             Some(slot) => slot.end(),
             None => exit_here_slow(self),
         }
@@ -142,13 +146,13 @@ fn slot<C: Calls>(calls: C) -> Option<&'static Slot> {
     if flags::current() & flags::DIRTY != 0 {
         fresh::entered_dirty();
     }
-    shard::fast(calls.fast_id()).or_else(|| shard::fill(calls.id()))
+    shard::fast(calls.fast_key()).or_else(|| shard::fill(calls.id()))
 }
 
 impl Calls for &'static Site {
     #[inline]
-    fn fast_id(self) -> u32 {
-        self.id.load(Relaxed)
+    fn fast_key(self) -> u16 {
+        self.key.load(Relaxed)
     }
 
     fn id(self) -> u32 {
@@ -174,8 +178,8 @@ impl EntryRefs {
 
 impl Calls for EntryRefs {
     #[inline]
-    fn fast_id(self) -> u32 {
-        self.0
+    fn fast_key(self) -> u16 {
+        shard::key(self.0)
     }
 
     fn id(self) -> u32 {
