@@ -8,8 +8,8 @@
 //! guarded too, and boxed again for `Pin<Box<dyn Future>>`) or an `async
 //! move` block (async), passed to a guard in `::wireframe_monitor::__private`
 //! with the handler's site (one `static` with its name and labels, which
-//! `install()` registers; by reference, or for futures through a nested
-//! `fn` so the guard stores nothing for it) and the peer address, read
+//! `install()` registers; by reference, or for futures through a zero-sized
+//! type implementing `SiteOf`, so the guard stores nothing for it) and the peer address, read
 //! before the body takes its argument. Every local the expansion adds is
 //! hygienic ([`Span::mixed_site`]). The guard call is spanned on the return
 //! type ([`FallbackSpans`]) so a missing `PanicFallback` is reported there.
@@ -65,9 +65,9 @@ fn handler_name(args: &Args, function: &Function) -> String {
 enum SiteRef {
     /// `&'static Site`: for guards that return before the call ends.
     Static,
-    /// A nested `fn` returning it, for the guarded futures: a zero-sized
-    /// function item, so they store nothing for it.
-    Function,
+    /// A zero-sized type implementing `SiteOf` to return it, for the
+    /// guarded futures: they store nothing for it.
+    ZeroSized,
 }
 
 /// `let __wm_site = …;`: the handler's site, as `form` says.
@@ -96,14 +96,17 @@ fn site_binding(args: &Args, function: &Function, params: &Params, form: SiteRef
                 &__WM_SITE
             };
         },
-        SiteRef::Function => quote! {
+        SiteRef::ZeroSized => quote! {
             let #local = {
-                #[inline]
-                fn __wm_site() -> &'static ::wireframe_monitor::__private::Site {
-                    #site
-                    &__WM_SITE
+                struct __WmSite;
+                impl ::wireframe_monitor::__private::SiteOf for __WmSite {
+                    #[inline]
+                    fn site(&self) -> &'static ::wireframe_monitor::__private::Site {
+                        #site
+                        &__WM_SITE
+                    }
                 }
-                __wm_site
+                __WmSite
             };
         },
     }
@@ -247,7 +250,7 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     let params = params::rewrite(sig, args.peer.as_ref());
     let form = match kind {
         Kind::Sync => SiteRef::Static,
-        Kind::Async | Kind::ReturnsFuture | Kind::ReturnsBoxedFuture => SiteRef::Function,
+        Kind::Async | Kind::ReturnsFuture | Kind::ReturnsBoxedFuture => SiteRef::ZeroSized,
     };
     let site = site_binding(args, function, &params, form);
     let peer = peer_binding(&params);

@@ -181,6 +181,6 @@ pub mod __private {
     ))]
     pub use crate::doors::linked::WIREFRAME_MONITOR_SITES_0_1 as SITES;
     pub use crate::doors::monitored_future::{Contain, Resume};
-    pub use crate::doors::site::Site;
+    pub use crate::doors::site::{Site, SiteOf};
     pub use linkme::{self, distributed_slice};
 }

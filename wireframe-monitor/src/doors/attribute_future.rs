@@ -12,7 +12,7 @@ use crate::common::panic::PanicFallback;
 use crate::doors::diagnose::Checked;
 use crate::doors::guard::{Peer, caught, contained, fallback, resumed};
 use crate::doors::monitored_future::{Contain, Resume};
-use crate::doors::site::{Calls, Site};
+use crate::doors::site::{Calls, SiteOf};
 
 pin_project_lite::pin_project! {
     /// The future of a monitored `async fn`: the call is counted from its
@@ -22,7 +22,7 @@ pin_project_lite::pin_project! {
     /// poll). It needs no state of its own: it is as large as `F`.
     pub struct Guarded<S, P, F, M>
     where
-        S: Fn() -> &'static Site,
+        S: SiteOf,
     {
         site: S,
         peer: P,
@@ -33,11 +33,11 @@ pin_project_lite::pin_project! {
 
     impl<S, P, F, M> PinnedDrop for Guarded<S, P, F, M>
     where
-        S: Fn() -> &'static Site,
+        S: SiteOf,
     {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            (this.site)().exit_here();
+            this.site.site().exit_here();
         }
     }
 }
@@ -48,37 +48,36 @@ pin_project_lite::pin_project! {
 #[inline]
 pub fn contain_async<S, P, F>(site: S, peer: P, inner: F) -> impl Future<Output = F::Output>
 where
-    S: Fn() -> &'static Site,
+    S: SiteOf,
     P: Peer,
     F: Future,
     F::Output: Checked,
 {
-    Guarded::<S, P, F, Contain>::start(site, peer, inner)
+    // Built first, then counted: nothing runs between building the future
+    // and moving it into place, so it is built in place.
+    let guarded = Guarded::<S, P, F, Contain>::started(site, peer, inner);
+    guarded.site.site().enter();
+    guarded
 }
 
 /// Guards a future whose panic is recorded and re-raised.
 #[inline]
 pub fn resume_async<S, P, F>(site: S, peer: P, inner: F) -> Guarded<S, P, F, Resume>
 where
-    S: Fn() -> &'static Site,
+    S: SiteOf,
     P: Peer,
     F: Future,
 {
-    Guarded::start(site, peer, inner)
+    let guarded = Guarded::started(site, peer, inner);
+    guarded.site.site().enter();
+    guarded
 }
 
 impl<S, P, F, M> Guarded<S, P, F, M>
 where
-    S: Fn() -> &'static Site,
+    S: SiteOf,
     P: Peer,
 {
-    /// A call starts now.
-    #[inline]
-    fn start(site: S, peer: P, inner: F) -> Self {
-        site().enter();
-        Self::started(site, peer, inner)
-    }
-
     /// For a call already counted by the caller.
     #[inline]
     fn started(site: S, peer: P, inner: F) -> Self {
@@ -93,7 +92,7 @@ where
 
 impl<S, P, F> Future for Guarded<S, P, F, Contain>
 where
-    S: Fn() -> &'static Site,
+    S: SiteOf,
     P: Peer,
     F: Future,
     F::Output: PanicFallback,
@@ -105,14 +104,14 @@ where
         let this = self.project();
         match caught(true, || this.inner.poll(cx)) {
             Ok(poll) => poll,
-            Err(caught) => Poll::Ready(fallback((this.site)(), this.peer.get(), caught)),
+            Err(caught) => Poll::Ready(fallback(this.site.site(), this.peer.get(), caught)),
         }
     }
 }
 
 impl<S, P, F> Future for Guarded<S, P, F, Resume>
 where
-    S: Fn() -> &'static Site,
+    S: SiteOf,
     P: Peer,
     F: Future,
 {
@@ -123,7 +122,7 @@ where
         let this = self.project();
         match caught(false, || this.inner.poll(cx)) {
             Ok(poll) => poll,
-            Err(caught) => resumed((this.site)(), this.peer.get(), caught),
+            Err(caught) => resumed(this.site.site(), this.peer.get(), caught),
         }
     }
 }
@@ -170,17 +169,17 @@ where
 #[inline]
 pub fn contain_future<S, P, F, B>(site: S, peer: P, body: B) -> Guarded<S, P, Eager<F>, Contain>
 where
-    S: Fn() -> &'static Site,
+    S: SiteOf,
     P: Peer,
     F: Future,
     F::Output: PanicFallback,
     B: FnOnce() -> F,
 {
-    site().enter();
+    site.site().enter();
     let inner = match caught(true, body) {
         Ok(future) => Eager::Running { future },
         Err(caught) => Eager::Failed {
-            panic: Some(contained(site(), peer.get(), caught)),
+            panic: Some(contained(site.site(), peer.get(), caught)),
         },
     };
     // The call ends when the returned future is dropped.
@@ -192,12 +191,12 @@ where
 #[inline]
 pub fn resume_future<S, P, F, B>(site: S, peer: P, body: B) -> Guarded<S, P, F, Resume>
 where
-    S: Fn() -> &'static Site,
+    S: SiteOf,
     P: Peer,
     F: Future,
     B: FnOnce() -> F,
 {
-    let refs = site();
+    let refs = site.site();
     let counted = refs.enter();
     match caught(false, body) {
         Ok(future) => Guarded::started(site, peer, future),

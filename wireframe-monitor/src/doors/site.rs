@@ -57,6 +57,14 @@ impl Site {
     }
 }
 
+/// How a guarded future reaches its function's [`Site`]: a zero-sized type
+/// the expansion defines next to the `static`, so the future stores nothing
+/// for it (and calling it needs no function-pointer shim).
+pub trait SiteOf {
+    /// The function's site.
+    fn site(&self) -> &'static Site;
+}
+
 /// Where a call's start was counted: its slot, or the overflow counters.
 #[derive(Clone, Copy)]
 pub(crate) struct Counted(Option<&'static Slot>);
