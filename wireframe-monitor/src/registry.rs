@@ -15,7 +15,7 @@ pub(crate) mod snapshot;
 
 use std::backtrace::Backtrace;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::SystemTime;
 
@@ -55,7 +55,13 @@ pub struct Entry {
     pub(crate) window: Mutex<Window>,
     /// Panics recorded but not reported (storm limit).
     pub(crate) suppressed: AtomicU64,
+    /// This entry's index in the per-thread table of run-time handlers'
+    /// slots (see [`shard::slot_at`]), given on the first one made.
+    fast: OnceLock<u8>,
 }
+
+/// The next index of [`shard::slot_at`]'s table to give out.
+static NEXT_FAST: AtomicU32 = AtomicU32::new(0);
 
 /// Handlers made at run time are refused once this many entries exist
 /// (name or label values made per connection or per request would
@@ -134,6 +140,7 @@ pub(crate) fn register(
         last: Mutex::new(None),
         window: Mutex::new(Window::default()),
         suppressed: AtomicU64::new(0),
+        fast: OnceLock::new(),
     }));
     entries.push(entry);
     BY_KEY
@@ -206,6 +213,19 @@ impl Entry {
     #[inline(never)]
     pub(crate) fn overflow_done(&self) {
         self.overflow_done.fetch_add(1, Relaxed);
+    }
+
+    /// This entry's index in the per-thread table of run-time handlers'
+    /// slots: one of the first [`shard::NO_FAST`] entries a run-time handler
+    /// was made for gets its own, the others share `NO_FAST`, which is
+    /// never filled (they find their slot through the chunk table).
+    #[cold]
+    pub(crate) fn fast(&self) -> u8 {
+        *self.fast.get_or_init(|| {
+            let next = NEXT_FAST.fetch_add(1, Relaxed);
+            // `NO_FAST` is `u8::MAX`: the 256th and later share it.
+            u8::try_from(next).unwrap_or(shard::NO_FAST)
+        })
     }
 
     /// `(calls, active)` now.

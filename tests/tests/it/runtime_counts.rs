@@ -8,10 +8,10 @@ use wireframe_monitor::MonitoredHandler;
 
 use crate::support::{self, row};
 
-/// 300 name and label sets made at run time, in two chunks or more of every
-/// thread's table (256 ids each, filled on a thread's first call of each):
-/// all count exactly, on several threads, futures moved between threads
-/// included.
+/// 300 name and label sets made at run time: the first 255 with an entry in
+/// every thread's slot table, the others through the chunk table the
+/// annotated functions use: all count exactly, on several threads, futures
+/// moved between threads included.
 #[test]
 fn handlers_beyond_the_per_thread_table_count_exactly() {
     let _shared = support::shared();
@@ -56,8 +56,8 @@ fn handlers_beyond_the_per_thread_table_count_exactly() {
     }
 }
 
-/// A handler is one word (its registry id), so a guarded future is at most
-/// 8 bytes larger than its body.
+/// A handler is one word (its registry id and its per-thread table
+/// index), so a guarded future is at most 8 bytes larger than its body.
 #[test]
 fn a_handler_is_one_word_and_its_future_barely_larger() {
     assert_eq!(size_of::<MonitoredHandler>(), 4);

@@ -9,10 +9,12 @@
 //! its thread exits and the next new thread reuses it, so memory stays bounded
 //! in thread-per-connection servers while the sums stay exact.
 //!
-//! A call reaches its slot through this thread's [`TABLE`] of its shard's
-//! chunks, by the handler's id: one load from a `thread_local!` without
-//! `Drop`. Both doors use it: an annotated function's `static` site and a
-//! handler made at run time each carry only the id.
+//! A call reaches its slot with one load from a `thread_local!` without
+//! `Drop`: an annotated function through this thread's [`TABLE`] of its
+//! shard's chunks, by the 16-bit key its `static` site keeps; a handler
+//! made at run time through [`SLOTS`], by the index its one word keeps
+//! (or, beyond the first 255, through [`TABLE`] by its id). Neither door
+//! adds per-handler thread-local storage.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -108,6 +110,29 @@ thread_local! {
     /// call reads its chunk pointer and nothing else. 2 KiB per thread,
     /// whatever the number of handlers.
     static TABLE: [Cell<Option<&'static Chunk>>; CHUNKS] = const { [const { Cell::new(None) }; CHUNKS] };
+    /// Beside it, this thread's slots of the first 255 handlers made at
+    /// run time, by their [`Entry::fast`](crate::registry::Entry::fast)
+    /// index, filled and cleared with [`TABLE`]: a run-time handler keeps
+    /// that index in the word that holds its id, so its call reads its slot
+    /// pointer and nothing else. 2 KiB per thread.
+    static SLOTS: [Cell<Option<&'static Slot>>; SLOTS_LEN] = const { [const { Cell::new(None) }; SLOTS_LEN] };
+}
+
+/// Entries of [`SLOTS`]: one per `u8` index, so indexing needs no bounds
+/// check.
+const SLOTS_LEN: usize = 256;
+/// The [`SLOTS`] index shared by run-time handlers beyond the first 255:
+/// never filled.
+pub(crate) const NO_FAST: u8 = u8::MAX;
+
+/// This thread's slot of the run-time handler with [`SLOTS`] index
+/// `index`, if the fast path applies: one load.
+#[inline]
+pub(crate) fn slot_at(index: u8) -> Option<&'static Slot> {
+    SLOTS
+        .try_with(|slots| slots[usize::from(index)].get())
+        .ok()
+        .flatten()
 }
 
 impl Slot {
@@ -171,13 +196,27 @@ pub(crate) fn fast(key: u16) -> Option<&'static Slot> {
     Some(chunk.slot(u32::from(key)))
 }
 
+/// [`fast`] by the id itself, for callers that keep no key (a handler made
+/// at run time is one 4-byte id): one compare more, no key to compute. An
+/// id of 65,536 or more has no table entry, and chunk 255's is never
+/// filled.
+#[inline]
+pub(crate) fn fast_by_id(id: u32) -> Option<&'static Slot> {
+    let chunk = TABLE
+        .try_with(|table| table.get(id as usize / CHUNK).and_then(Cell::get))
+        .ok()
+        .flatten()?;
+    Some(chunk.slot(id))
+}
+
 /// This thread's slot of handler `id`, taking a shard or allocating the
-/// chunk first, its chunk kept in [`TABLE`]; `None` once the thread's shard
-/// was given back (count in the overflow counters then) or beyond the last
-/// chunk.
+/// chunk first, its chunk kept in [`TABLE`] and, for a run-time handler
+/// with a [`SLOTS`] index (`fast`), its slot there; `None` once the
+/// thread's shard was given back (count in the overflow counters then) or
+/// beyond the last chunk.
 #[cold]
 #[inline(never)]
-pub(crate) fn fill(id: u32) -> Option<&'static Slot> {
+pub(crate) fn fill(id: u32, fast: Option<u8>) -> Option<&'static Slot> {
     if flags::current() & flags::RETIRED != 0 {
         return None;
     }
@@ -190,20 +229,32 @@ pub(crate) fn fill(id: u32) -> Option<&'static Slot> {
     let chunk = shard.chunk(id)?;
     // Not while a flag is set (a same-thread mark still to clear): the
     // entry would skip the check that clears it.
-    if flags::current() == 0 && key(id) != NO_KEY {
-        let _ = TABLE.try_with(|table| table[id as usize / CHUNK].set(Some(chunk)));
+    let slot = chunk.slot(id);
+    if flags::current() == 0 {
+        if key(id) != NO_KEY {
+            let _ = TABLE.try_with(|table| table[id as usize / CHUNK].set(Some(chunk)));
+        }
+        if let Some(index) = fast.filter(|&index| index != NO_FAST) {
+            let _ = SLOTS.try_with(|slots| slots[usize::from(index)].set(Some(slot)));
+        }
     }
-    Some(chunk.slot(id))
+    Some(slot)
 }
 
 /// Sets `flag` on this thread (the only way flags are set): also clears
-/// this thread's [`TABLE`], whose fast path reads no flags, so calls take
-/// the out-of-line path, which checks them, until they are 0 again.
+/// this thread's [`TABLE`] and [`SLOTS`], whose fast paths read no flags,
+/// so calls take the out-of-line path, which checks them, until they are 0
+/// again.
 #[cold]
 pub(crate) fn raise(flag: u8) {
     flags::set_flag(flag);
     let _ = TABLE.try_with(|table| {
         for entry in table {
+            entry.set(None);
+        }
+    });
+    let _ = SLOTS.try_with(|slots| {
+        for entry in slots {
             entry.set(None);
         }
     });

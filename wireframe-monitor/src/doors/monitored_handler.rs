@@ -53,8 +53,9 @@ use crate::registry::runtime_handlers;
 /// bytes) or the address given to [`with_peer`](Self::with_peer).
 #[derive(Clone, Copy)]
 pub struct MonitoredHandler<P = NoPeer> {
-    /// The registry id, by which a call finds its counters in the
-    /// per-thread table: 4 bytes in every future the handler guards.
+    /// The registry id and the entry's index in the per-thread table of
+    /// run-time handlers' slots, in one word: 4 bytes in every future the
+    /// handler guards.
     refs: EntryRefs,
     peer: P,
 }

@@ -76,11 +76,15 @@ pub(crate) struct Counted(Option<&'static Slot>);
 /// found-at-once case is out of line, so the inlined part needs no
 /// registers saved.
 pub(crate) trait Calls: Copy {
-    /// The key the fast path looks up ([`shard::key`] of the registry id),
-    /// or one that has no fast path (a site not registered yet).
-    fn fast_key(self) -> u16;
+    /// This thread's slot, when the fast path applies: one load from the
+    /// per-thread table ([`shard::fast`]).
+    fn fast(self) -> Option<&'static Slot>;
     /// The registry id, registering first if need be.
     fn id(self) -> u32;
+    /// The run-time handler's index in the per-thread slot table, if any.
+    fn slot_index(self) -> Option<u8> {
+        None
+    }
 
     /// The registry entry.
     fn entry(self) -> &'static Entry {
@@ -90,7 +94,7 @@ pub(crate) trait Calls: Copy {
     /// A call starts on this thread.
     #[inline]
     fn enter(self) -> Counted {
-        match shard::fast(self.fast_key()) {
+        match self.fast() {
             Some(slot) => {
                 slot.begin();
                 Counted(Some(slot))
@@ -111,7 +115,7 @@ pub(crate) trait Calls: Copy {
     /// A call ends on this thread (a future may have moved since it began).
     #[inline]
     fn exit_here(self) {
-        match shard::fast(self.fast_key()) {
+        match self.fast() {
             Some(slot) => slot.end(),
             None => exit_here_slow(self),
         }
@@ -154,13 +158,15 @@ fn slot<C: Calls>(calls: C) -> Option<&'static Slot> {
     if flags::current() & flags::DIRTY != 0 {
         fresh::entered_dirty();
     }
-    shard::fast(calls.fast_key()).or_else(|| shard::fill(calls.id()))
+    calls
+        .fast()
+        .or_else(|| shard::fill(calls.id(), calls.slot_index()))
 }
 
 impl Calls for &'static Site {
     #[inline]
-    fn fast_key(self) -> u16 {
-        self.key.load(Relaxed)
+    fn fast(self) -> Option<&'static Slot> {
+        shard::fast(self.key.load(Relaxed))
     }
 
     fn id(self) -> u32 {
@@ -172,25 +178,60 @@ impl Calls for &'static Site {
 }
 
 /// The counters of a handler made at run time
-/// ([`MonitoredHandler`](crate::MonitoredHandler)): its registry id, which
-/// is below [`registry::MAX_RUN_TIME`] (4 bytes in every future it guards).
+/// ([`MonitoredHandler`](crate::MonitoredHandler)), in one word (4 bytes in
+/// every future it guards): the registry id above the low byte, and in it
+/// the handler's index in the per-thread table of run-time handlers' slots
+/// ([`shard::slot_at`]): its call reads its slot pointer and nothing else.
+/// Handlers beyond the first 255 (sharing the never-filled index
+/// [`shard::NO_FAST`]) find theirs in the chunk table, as annotated
+/// functions do.
 #[derive(Clone, Copy)]
 pub(crate) struct EntryRefs(u32);
 
 impl EntryRefs {
-    /// The refs of `entry`.
+    /// The refs of `entry`, which has an id below [`registry::MAX_RUN_TIME`].
     pub(crate) fn new(entry: &'static Entry) -> Self {
-        Self(entry.id)
+        debug_assert!(entry.id < registry::MAX_RUN_TIME);
+        Self(entry.id << 8 | u32::from(entry.fast()))
+    }
+
+    #[inline]
+    fn index(self) -> u8 {
+        // The low byte.
+        #[expect(clippy::cast_possible_truncation, reason = "the low byte is the index")]
+        let index = self.0 as u8;
+        index
     }
 }
 
 impl Calls for EntryRefs {
     #[inline]
-    fn fast_key(self) -> u16 {
-        shard::key(self.0)
+    fn fast(self) -> Option<&'static Slot> {
+        match shard::slot_at(self.index()) {
+            Some(slot) => Some(slot),
+            None if self.index() == shard::NO_FAST => shard::fast_by_id(self.0 >> 8),
+            None => None,
+        }
     }
 
     fn id(self) -> u32 {
-        self.0
+        self.0 >> 8
+    }
+
+    fn slot_index(self) -> Option<u8> {
+        Some(self.index())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EntryRefs;
+
+    #[test]
+    fn entry_refs_keep_the_id_and_the_table_index_apart() {
+        for (id, index) in [(0, 0), (1, 254), (0x00FF_FFFF, 255), (0x0012_3456, 7)] {
+            let refs = EntryRefs(id << 8 | u32::from(index));
+            assert_eq!((refs.0 >> 8, refs.index()), (id, index));
+        }
     }
 }
