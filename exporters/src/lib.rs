@@ -21,13 +21,18 @@ pub const LABELS: [(&str, &str); 2] = [("proto", "v2"), ("tier", "edge")];
 
 /// Every metric the workload makes, sorted by name (`build_info` too: the
 /// workload sets it).
-pub const ALL_METRICS: [&str; 5] = [
+pub const ALL_METRICS: [&str; 6] = [
     names::BUILD_INFO,
     names::ACTIVE,
     names::CALLS_TOTAL,
     names::LAST_PANIC_TIMESTAMP_SECONDS,
+    names::OBJECTIVE_RATIO,
     names::PANICS_TOTAL,
 ];
+
+/// The objective of [`LABELLED`] (`objective = "99.9"`), as published;
+/// [`PLAIN`] has none, so no objective series.
+pub const OBJECTIVE: f64 = 0.999;
 
 /// Threads of the concurrent phase.
 pub const THREADS: u64 = 2;
@@ -41,7 +46,11 @@ fn plain(fail: bool) -> Option<()> {
     Some(())
 }
 
-#[monitored_connection(name = "exporter_labelled", labels(proto = "v2", tier = "edge"))]
+#[monitored_connection(
+    name = "exporter_labelled",
+    labels(proto = "v2", tier = "edge"),
+    objective = "99.9"
+)]
 fn labelled(fail: bool) -> Option<()> {
     assert!(!fail, "exporter_labelled failed");
     Some(())
@@ -191,6 +200,13 @@ pub fn handler_of<'a>(labels: impl IntoIterator<Item = (&'a str, &'a str)>) -> O
     }
     want.sort_unstable();
     (labels == want && handlers().contains(&handler.as_str())).then_some(handler)
+}
+
+/// `handler -> ratio` of the objective gauges an exporter must show: only
+/// [`LABELLED`]'s.
+#[must_use]
+pub fn expected_objectives() -> BTreeMap<String, f64> {
+    BTreeMap::from([(LABELLED.to_owned(), OBJECTIVE)])
 }
 
 /// Whether `name` is one of the three metrics [`Made::expected`] covers.

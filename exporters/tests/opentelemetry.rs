@@ -1,14 +1,15 @@
 //! `metrics-exporter-opentelemetry` as the global recorder, read through
 //! the OpenTelemetry SDK's in-memory metric exporter: one described metric
 //! per name, one stream per label set, cumulative sums equal to what was
-//! made.
+//! made, the objective gauge exact.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use metrics_exporter_opentelemetry::Recorder;
 use opentelemetry_sdk::metrics::InMemoryMetricExporter;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMetrics};
-use wireframe_monitor_exporters::{ALL_METRICS, handler_of, is_checked, run};
+use wireframe_monitor::names;
+use wireframe_monitor_exporters::{ALL_METRICS, expected_objectives, handler_of, is_checked, run};
 
 /// `(handler, value)` of every data point of a counter or gauge.
 fn points(data: &AggregatedMetrics) -> Vec<(Option<String>, f64)> {
@@ -55,6 +56,7 @@ fn opentelemetry_streams_show_exact_totals() {
     let last = exports.last().expect("one export");
 
     let mut got = BTreeMap::new();
+    let mut objectives = BTreeMap::new();
     let mut streams: BTreeMap<String, usize> = BTreeMap::new();
     let mut undescribed = BTreeSet::new();
     for scope in last.scope_metrics() {
@@ -66,6 +68,17 @@ fn opentelemetry_streams_show_exact_totals() {
             *streams.entry(name.to_owned()).or_default() += 1;
             if metric.description().is_empty() {
                 undescribed.insert(name.to_owned());
+            }
+            if name == names::OBJECTIVE_RATIO {
+                for (handler, ratio) in points(metric.data()) {
+                    let handler =
+                        handler.unwrap_or_else(|| panic!("{name}: a point with unexpected labels"));
+                    assert!(
+                        objectives.insert(handler, ratio).is_none(),
+                        "{name}: two points"
+                    );
+                }
+                continue;
             }
             if !is_checked(name) {
                 continue;
@@ -107,4 +120,5 @@ fn opentelemetry_streams_show_exact_totals() {
         "without description: {undescribed:?}"
     );
     assert_eq!(got, made.expected());
+    assert_eq!(objectives, expected_objectives());
 }

@@ -1,5 +1,5 @@
 //! Parsing the options: `name = "…"`, `labels(k = v, …)`,
-//! `on_panic = "contain" | "resume"`, `peer = arg`.
+//! `on_panic = "contain" | "resume"`, `peer = arg`, `objective = "99.95"`.
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
@@ -15,6 +15,8 @@ pub(crate) struct Args {
     pub(crate) labels: Option<Labels>,
     pub(crate) on_panic: Option<OnPanicArg>,
     pub(crate) peer: Option<Ident>,
+    /// `objective = "…"`: the literal as written (checked in `validate.rs`).
+    pub(crate) objective: Option<LitStr>,
 }
 
 /// `labels(…)` and the token naming it (for spans).
@@ -43,7 +45,7 @@ pub(crate) struct OnPanicArg {
     pub(crate) mode: OnPanic,
 }
 
-const OPTIONS: &str = "expected one of `name`, `labels`, `on_panic`, `peer`";
+const OPTIONS: &str = "expected one of `name`, `labels`, `on_panic`, `peer`, `objective`";
 
 /// Parses the attribute's arguments. A bad option or label is recorded and
 /// parsing goes on, so every one is reported at once; a syntax error stops
@@ -121,6 +123,10 @@ impl Args {
                 let peer = peer_from(meta.value()?.parse()?);
                 store(&mut self.peer, &option, peer, errors);
             }
+            "objective" => {
+                let objective = objective_from(meta.value()?.parse()?);
+                store(&mut self.objective, &option, objective, errors);
+            }
             other => {
                 skip_value(meta)?;
                 errors.push(syn::Error::new_spanned(
@@ -188,6 +194,33 @@ fn peer_from(value: Expr) -> syn::Result<Ident> {
         value,
         "`peer` must name an argument of the function, for example `peer = addr`",
     ))
+}
+
+/// `objective = "…"`: a string literal; a number written without quotes
+/// gets the quoted form to write instead.
+fn objective_from(value: Expr) -> syn::Result<LitStr> {
+    match ungroup(value) {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(objective),
+            ..
+        }) => Ok(objective),
+        Expr::Lit(ExprLit {
+            lit: number @ (Lit::Float(_) | Lit::Int(_)),
+            ..
+        }) => {
+            let written = number.to_token_stream().to_string();
+            Err(syn::Error::new_spanned(
+                number,
+                format!(
+                    "`objective` takes the percentage as a string literal: write `objective = \"{written}\"`"
+                ),
+            ))
+        }
+        other => Err(syn::Error::new_spanned(
+            other,
+            "`objective` must be a string literal holding a percentage, for example `objective = \"99.95\"`",
+        )),
+    }
 }
 
 fn label_value_from(key: &Ident, value: Expr) -> syn::Result<LabelValue> {

@@ -7,14 +7,14 @@
 //! `move` closure (sync, or a `fn` returning a future, whose future is then
 //! guarded too, and boxed again for `Pin<Box<dyn Future>>`) or an `async
 //! move` block (async), passed to a guard in `::wireframe_monitor::__private`
-//! with the handler's site (a `static` with its name and labels and a
+//! with the handler's site (a `static` with its name, labels and objective, and a
 //! per-thread `thread_local!` slot cache, reached through a nested `fn` so
 //! the guard stores nothing for it) and the peer address, read before the
 //! body takes its argument. Every local the expansion adds is hygienic
 //! ([`Span::mixed_site`]). The guard call is spanned on the return type
 //! ([`FallbackSpans`]) so a missing `PanicFallback` is reported there.
 
-use proc_macro2::{Delimiter, Group, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Literal, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{Block, Ident};
 
@@ -70,12 +70,22 @@ fn site_binding(args: &Args, function: &Function, params: &Params) -> TokenStrea
         }
     });
     let local = params.local("__wm_site", Span::call_site());
+    // `objective = "…"` (validated): its ratio, static data of the site.
+    let ratio = args
+        .objective
+        .as_ref()
+        .and_then(|o| validate::objective_ratio(&o.value()).ok());
+    let site = if let Some(ratio) = ratio {
+        let ratio = Literal::f64_suffixed(ratio);
+        quote!(::wireframe_monitor::__private::Site::with_objective(#handler, &[#(#labels),*], #ratio))
+    } else {
+        quote!(::wireframe_monitor::__private::Site::new(#handler, &[#(#labels),*]))
+    };
     quote! {
         let #local = {
             #[inline]
             fn __wm_site() -> ::wireframe_monitor::__private::SiteRefs {
-                static __WM_SITE: ::wireframe_monitor::__private::Site =
-                    ::wireframe_monitor::__private::Site::new(#handler, &[#(#labels),*]);
+                static __WM_SITE: ::wireframe_monitor::__private::Site = #site;
                 ::wireframe_monitor::__private::thread_local! {
                     static __WM_SLOT: ::wireframe_monitor::__private::SlotCache =
                         const { ::wireframe_monitor::__private::SlotCache::new() };

@@ -8,6 +8,7 @@ use crate::common::policy::{self, MessagePolicy, PeerPolicy, Policy};
 use crate::counting::flags;
 use crate::panic_path::hook;
 use crate::panic_path::storm;
+use crate::registry::objective::{self, Objective};
 
 /// Installs wireframe-monitor with the default options; same as
 /// `Installer::new().install()`. Call it once at start-up, **after**
@@ -29,8 +30,8 @@ use crate::panic_path::storm;
 ///   handlers nested on one thread, and never loses a fresh panic, but a
 ///   payload re-raised on another thread (`JoinError::into_panic`) may then
 ///   be counted twice;
-/// - describes the four metrics to the recorder (help text and units);
-/// - sets the redaction policy;
+/// - describes the metrics to the recorder (help text and units);
+/// - sets the redaction policy and the default objective;
 /// - starts a background thread, `wfmon-publisher`, that publishes
 ///   `calls_total` and `active` to the global recorder every
 ///   `publish_interval` (1 s by default). No handler ever waits for it: a
@@ -76,6 +77,7 @@ pub struct Installer {
     report_interval: Duration,
     limit_hook: bool,
     backtraces: bool,
+    default_objective: Option<Objective>,
 }
 
 impl Default for Installer {
@@ -98,6 +100,7 @@ impl Installer {
             report_interval: Duration::from_millis(storm::DEFAULT_INTERVAL_MS),
             limit_hook: true,
             backtraces: true,
+            default_objective: None,
         }
     }
 
@@ -210,6 +213,26 @@ impl Installer {
         self
     }
 
+    /// The objective of every handler that declares none (the attribute's
+    /// `objective = "…"`, [`MonitoredHandler::with_objective`](crate::MonitoredHandler::with_objective),
+    /// `MonitorLayer::objective`, `RouteMonitor::objective`): each then
+    /// publishes `wireframe_handler_objective_ratio` with this ratio, so the
+    /// error-budget alerts cover it. Default: none, and a handler without an
+    /// objective publishes no such series. Like the other options it is set
+    /// by every `install()`: one without it removes the default (a series
+    /// already published keeps its last value in the recorder).
+    ///
+    /// ```
+    /// use wireframe_monitor::{Installer, Objective};
+    ///
+    /// Installer::new().default_objective(Objective::percent(99.9)?).install();
+    /// # Ok::<(), wireframe_monitor::ObjectiveError>(())
+    /// ```
+    pub fn default_objective(mut self, objective: Objective) -> Self {
+        self.default_objective = Some(objective);
+        self
+    }
+
     /// Applies the options. Idempotent: the publisher is started once per
     /// process, the hook is set again only if another hook replaced it;
     /// policy and descriptions are updated every time.
@@ -225,6 +248,7 @@ impl Installer {
             self.limit_hook,
             self.backtraces,
         );
+        objective::set_default(self.default_objective);
         hook::reinstall();
         crate::panic_path::start_sweeper();
         warn_if_abort();

@@ -38,6 +38,16 @@
 //! `wireframe-monitor-wireframe` guards every route of a wireframe app in
 //! one line. All record the same way, into the same metrics and rows.
 //!
+//! # Objectives
+//!
+//! `#[monitored_connection(objective = "99.95")]` (or an [`Objective`] on
+//! the other doors: [`MonitoredHandler::with_objective`],
+//! `MonitorLayer::objective`, `RouteMonitor::objective`, and
+//! [`Installer::default_objective`] for handlers without one) publishes the
+//! constant gauge `wireframe_handler_objective_ratio` (0.9995) with the
+//! handler's labels, which the error-budget alerts of `ops/prometheus` join:
+//! one rule serves every objective. [`HandlerStats::objective`] shows it.
+//!
 //! # Cargo features
 //!
 //! All on by default:
@@ -113,6 +123,7 @@ pub use panic_path::panic_handler::{PanicHandler, clear_panic_handler, set_panic
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use publish::flush;
 pub use registry::labels::LabelError;
+pub use registry::objective::{Objective, ObjectiveError};
 pub use registry::snapshot::{HandlerStats, counter_shards, snapshot};
 
 /// Runs a connection handler under a panic guard that counts, time-stamps,
@@ -146,6 +157,7 @@ pub use registry::snapshot::{HandlerStats, counter_shards, snapshot};
 /// | `labels(k = v, …)` | string literal or path to a `&'static str` const; at most 8 | none |
 /// | `on_panic` | `"contain"` (return [`PanicFallback::from_panic`]) or `"resume"` (re-raise) | `"contain"` |
 /// | `peer` | an argument implementing [`PeerAddr`], for logs and [`PanicEvent`] only | none |
+/// | `objective` | string literal: the percentage of calls that must not panic, strictly between 0 and 100, such as `"99.95"` ([`Objective`]); published as `wireframe_handler_objective_ratio` (0.9995) | [`Installer::default_objective`], else none |
 ///
 /// Works on `fn` and `async fn`, free functions and methods, generic,
 /// `unsafe`, with pattern arguments, of any visibility; a non-async `fn`

@@ -1,6 +1,6 @@
-//! Publishing the registry to the `metrics` recorder: `calls_total` and
-//! `active` in the background (at most one interval old) and on [`flush`];
-//! the panic metrics at panic time.
+//! Publishing the registry to the `metrics` recorder: `calls_total`,
+//! `active` and the objective gauge in the background (at most one interval
+//! old) and on [`flush`]; the panic metrics at panic time.
 //!
 //! Exact on every exporter, including those that only add (OpenTelemetry)
 //! or only send deltas (`DogStatsD`):
@@ -37,7 +37,7 @@ use metrics::Recorder;
 
 use crate::common::failures::{count_failure, swallow};
 use crate::registry::Entry;
-use metric::{ACTIVE, BUILD_INFO, CALLS, Keys, LAST_PANIC, PANICS, set_build_info};
+use metric::{ACTIVE, BUILD_INFO, CALLS, Keys, LAST_PANIC, OBJECTIVE, PANICS, set_build_info};
 use table::lock;
 
 /// Identifies a recorder: the address of its data.
@@ -171,7 +171,7 @@ fn publish_global() {
     });
 }
 
-/// Describes the five metrics (help text and units) to the current recorder.
+/// Describes the six metrics (help text and units) to the current recorder.
 /// Each registration describes its metric again first, so this only adds
 /// the descriptions early for recorders that show them before any value.
 /// Under the table's lock, like every registration: an exporter that drops
@@ -181,7 +181,14 @@ pub(crate) fn describe() {
     metrics::with_recorder(|recorder| {
         let Some(_table) = lock() else { return };
         swallow(|| {
-            for metric in [&CALLS, &ACTIVE, &PANICS, &LAST_PANIC, &BUILD_INFO] {
+            for metric in [
+                &CALLS,
+                &ACTIVE,
+                &PANICS,
+                &LAST_PANIC,
+                &OBJECTIVE,
+                &BUILD_INFO,
+            ] {
                 metric.describe(recorder);
             }
         });

@@ -4,12 +4,14 @@
 //! What flows through: entries, registered once per name and label set (by
 //! an annotated function's site, or by [`runtime_handlers`] after the
 //! [`labels`] rules), then found by id on cold paths and listed by
-//! [`snapshot`] and the publisher. Call counts are not here: they live in
+//! [`snapshot`] and the publisher. An entry's [`objective`] is static data
+//! declared with it. Call counts are not here: they live in
 //! the per-thread shards of the counting layer, which readers sum. What it
 //! must never do: be reached on a call that does not panic (a site finds
 //! its entry once), or import the panic path, publication or a door.
 
 pub(crate) mod labels;
+pub(crate) mod objective;
 pub(crate) mod runtime_handlers;
 pub(crate) mod snapshot;
 
@@ -54,6 +56,9 @@ pub struct Entry {
     pub(crate) window: Mutex<Window>,
     /// Panics recorded but not reported (storm limit).
     pub(crate) suppressed: AtomicU64,
+    /// The bits of the strictest objective declared (a ratio), 0 for none
+    /// ([`objective`]).
+    objective: AtomicU64,
     /// This entry's index in the per-thread slot table of handlers made at
     /// run time (see [`shard::fast`]), given on the first one made.
     fast: OnceLock<u8>,
@@ -133,6 +138,7 @@ pub(crate) fn register(
         last: Mutex::new(None),
         window: Mutex::new(Window::default()),
         suppressed: AtomicU64::new(0),
+        objective: AtomicU64::new(0),
         fast: OnceLock::new(),
     }));
     entries.push(entry);

@@ -14,7 +14,7 @@ use crate::support::{self, Capture, block_on};
 #[derive(Debug, PartialEq)]
 struct Custom(u32);
 
-#[monitored_connection(name = "disabled_sync", labels(k = "v"), peer = addr)]
+#[monitored_connection(name = "disabled_sync", labels(k = "v"), peer = addr, objective = "99.9")]
 fn sync(addr: std::net::SocketAddr, kind: u8) -> Option<u8> {
     let _ = addr;
     match kind {

@@ -27,6 +27,8 @@ mod load;
 #[cfg(feature = "enabled")]
 mod nested;
 #[cfg(feature = "enabled")]
+mod objectives;
+#[cfg(feature = "enabled")]
 mod observe;
 #[cfg(feature = "enabled")]
 mod outcomes;

@@ -19,6 +19,11 @@ pub const ACTIVE: &str = "wireframe_handler_active";
 pub const PANICS_TOTAL: &str = "wireframe_handler_panics_total";
 /// Gauge: Unix time in seconds of the last panic of a monitored handler.
 pub const LAST_PANIC_TIMESTAMP_SECONDS: &str = "wireframe_handler_last_panic_timestamp_seconds";
+/// Gauge: the objective of a monitored handler, the share of its calls that
+/// must not panic (0.9995 for `objective = "99.95"`), with the handler's
+/// labels; only for handlers with an objective (see
+/// [`Objective`](crate::Objective)).
+pub const OBJECTIVE_RATIO: &str = "wireframe_handler_objective_ratio";
 /// Gauge: always 1, labelled with `version`; exported by
 /// [`Installer::build_info`](crate::Installer::build_info) to correlate panics
 /// with deploys.

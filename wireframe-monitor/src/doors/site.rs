@@ -33,6 +33,9 @@ impl SiteRefs {
 pub struct Site {
     handler: &'static str,
     labels: &'static [(&'static str, &'static str)],
+    /// The `objective = "…"` option as a ratio (checked by the macro), 0
+    /// for none; declared on the entry when the site registers it.
+    objective: f64,
     /// Registry id + 1; 0 until the first call registered it.
     id: AtomicU32,
     entry: OnceLock<&'static Entry>,
@@ -45,9 +48,21 @@ impl Site {
         handler: &'static str,
         labels: &'static [(&'static str, &'static str)],
     ) -> Self {
+        Self::with_objective(handler, labels, 0.0)
+    }
+
+    /// A site with the objective `ratio` too (`objective = "99.95"` is
+    /// 0.9995, checked by the macro: strictly between 0 and 1).
+    #[must_use]
+    pub const fn with_objective(
+        handler: &'static str,
+        labels: &'static [(&'static str, &'static str)],
+        ratio: f64,
+    ) -> Self {
         Self {
             handler,
             labels,
+            objective: ratio,
             id: AtomicU32::new(0),
             entry: OnceLock::new(),
         }
@@ -66,9 +81,11 @@ impl Site {
     #[inline(never)]
     fn register(&self) -> &'static Entry {
         hook::ensure();
-        let entry = *self
-            .entry
-            .get_or_init(|| registry::register(self.handler, self.labels));
+        let entry = *self.entry.get_or_init(|| {
+            let entry = registry::register(self.handler, self.labels);
+            entry.declare_objective(self.objective);
+            entry
+        });
         self.id.store(entry.id + 1, Relaxed);
         entry
     }

@@ -41,6 +41,12 @@ pub(super) const LAST_PANIC: Metric = Metric {
     unit: Some(Unit::Seconds),
     help: "Unix time of the last panic caught in a #[monitored_connection] handler",
 };
+pub(super) const OBJECTIVE: Metric = Metric {
+    name: names::OBJECTIVE_RATIO,
+    gauge: true,
+    unit: None,
+    help: "Objective of a #[monitored_connection] handler: the share of its calls that must not panic (0.9995 for objective \"99.95\")",
+};
 pub(super) const BUILD_INFO: Metric = Metric {
     name: names::BUILD_INFO,
     gauge: true,
@@ -77,6 +83,7 @@ pub(super) struct Keys {
     pub(super) active: Key,
     pub(super) panics: Key,
     pub(super) last_panic: Key,
+    pub(super) objective: Key,
 }
 
 impl Keys {
@@ -98,6 +105,7 @@ impl Keys {
             active: key(names::ACTIVE),
             panics: key(names::PANICS_TOTAL),
             last_panic: key(names::LAST_PANIC_TIMESTAMP_SECONDS),
+            objective: key(names::OBJECTIVE_RATIO),
         }
     }
 }
@@ -111,6 +119,9 @@ pub(super) struct Handles {
     /// Registered at the first panic: a handler that never panicked has no
     /// timestamp series.
     pub(super) last_panic: Option<Gauge>,
+    /// Registered once the entry has an objective: a handler without one
+    /// has no objective series.
+    pub(super) objective: Option<Gauge>,
     pub(super) calls_sent: u64,
 }
 
@@ -124,6 +135,7 @@ impl Handles {
             active: ACTIVE.gauge(recorder, &keys.active),
             panics,
             last_panic: None,
+            objective: None,
             calls_sent: 0,
         }
     }

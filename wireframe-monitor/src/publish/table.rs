@@ -17,7 +17,7 @@ use metrics::Recorder;
 
 use super::address;
 use super::metric::{
-    ACTIVE, CALLS, Handles, Keys, LAST_PANIC, PANICS, gauge_value, set_build_info,
+    ACTIVE, CALLS, Handles, Keys, LAST_PANIC, OBJECTIVE, PANICS, gauge_value, set_build_info,
 };
 use crate::common::failures::swallow;
 use crate::registry::{self, Entry};
@@ -160,8 +160,25 @@ impl Table {
             .set(unix);
     }
 
+    /// Sets the objective gauge of `entry` on the global `recorder` (its
+    /// handles registered), registered the first time the entry has one.
+    fn objective_global(&mut self, recorder: &dyn Recorder, entry: &Entry) {
+        let Some(ratio) = entry.objective() else {
+            return;
+        };
+        let id = entry.id as usize;
+        let (Some(Some(handles)), Some(Some(keys))) = (self.handles.get_mut(id), self.keys.get(id))
+        else {
+            return;
+        };
+        handles
+            .objective
+            .get_or_insert_with(|| OBJECTIVE.gauge(recorder, &keys.objective))
+            .set(ratio);
+    }
+
     /// Publishes every entry to the global `recorder`: increments since the
-    /// last publish, `active` set. An increment that panics is not marked
+    /// last publish, `active` and the objective set. An increment that panics is not marked
     /// sent, so the next publish sends it again: nothing is lost by an
     /// exporter that failed before counting (one that failed after counting
     /// would count it twice; neither can be told from here).
@@ -177,6 +194,7 @@ impl Table {
                     handles.calls_sent = calls;
                 }
                 handles.active.set(gauge_value(active));
+                self.objective_global(recorder, entry);
             });
             // Panics left by panic paths that found the table busy.
             let unpublished = entry.unpublished_panics.swap(0, Relaxed);
@@ -199,6 +217,9 @@ impl Table {
                     .gauge(recorder, &keys.active)
                     .set(gauge_value(active));
                 PANICS.counter(recorder, &keys.panics).increment(0);
+                if let Some(ratio) = entry.objective() {
+                    OBJECTIVE.gauge(recorder, &keys.objective).set(ratio);
+                }
             });
         }
     }

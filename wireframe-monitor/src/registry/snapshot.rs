@@ -43,6 +43,7 @@ pub struct HandlerStats {
     active: u64,
     panics: u64,
     suppressed: u64,
+    objective: Option<f64>,
     last: Option<LastPanic>,
 }
 
@@ -83,6 +84,33 @@ impl HandlerStats {
     #[must_use]
     pub fn suppressed(&self) -> u64 {
         self.suppressed
+    }
+
+    /// The handler's objective as a ratio (0.9995 for
+    /// `objective = "99.95"`), as published in
+    /// `wireframe_handler_objective_ratio`: the strictest declared for
+    /// this name and label set, else
+    /// [`Installer::default_objective`](crate::Installer::default_objective);
+    /// `None` without either.
+    ///
+    /// ```
+    /// use wireframe_monitor::{monitored_connection, snapshot};
+    ///
+    /// #[monitored_connection(name = "objective_doc", objective = "99.95")]
+    /// fn login() {}
+    ///
+    /// #[monitored_connection(name = "no_objective_doc")]
+    /// fn echo() {}
+    ///
+    /// login();
+    /// echo();
+    /// let row = |name: &str| snapshot().into_iter().find(|s| s.handler() == name).unwrap();
+    /// assert_eq!(row("objective_doc").objective(), Some(0.9995));
+    /// assert_eq!(row("no_objective_doc").objective(), None);
+    /// ```
+    #[must_use]
+    pub fn objective(&self) -> Option<f64> {
+        self.objective
     }
 
     /// The backtrace of the latest reported panic that carried one (see
@@ -172,6 +200,7 @@ impl Entry {
             active,
             panics: self.panics.load(Relaxed),
             suppressed: self.suppressed.load(Relaxed),
+            objective: self.objective(),
             last,
         }
     }
