@@ -9,7 +9,11 @@
 //! `protocol="demo-v1"`, the peer address for logs) and `frame` (one call per
 //! request line). The payment route is guarded without an attribute, by a
 //! `MonitoredHandler` made at start-up (`frame`, `tier="critical"`): the
-//! run-time door, same metrics and rows. Beside it a wireframe 0.3 server
+//! run-time door, same metrics and rows. Every handler has an objective
+//! (`wireframe_handler_objective_ratio`, for the error-budget alerts and
+//! the dashboard): 99 for `connection`, 99.9 for `frame`, 99.95 for the
+//! critical route, 99.5 for the wireframe `echo` route, and the
+//! `Installer::default_objective` of 99 for the rest. Beside it a wireframe 0.3 server
 //! guards every route with one line, `app.wrap(monitor)` (`RouteMonitor`):
 //! its `echo` route panics once, answers an error frame, and the same
 //! connection gets its next frame answered. A built-in client
@@ -37,7 +41,7 @@ use metrics_exporter_prometheus::{ExporterFuture, PrometheusBuilder, PrometheusH
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use wireframe_monitor::{
-    HandlerStats, LabelError, MonitoredHandler, PanicEvent, PayloadKind, monitored_connection,
+    HandlerStats, MonitoredHandler, Objective, PanicEvent, PayloadKind, monitored_connection,
 };
 
 /// Connections of the first, checked run.
@@ -63,7 +67,12 @@ struct LedgerCorrupted {
 
 /// One call per connection: reads request lines, dispatches each to a frame
 /// handler, writes its reply. `crash` and `crash-id N` make it panic itself.
-#[monitored_connection(name = "connection", labels(protocol = "demo-v1"), peer = addr)]
+#[monitored_connection(
+    name = "connection",
+    labels(protocol = "demo-v1"),
+    peer = addr,
+    objective = "99"
+)]
 async fn serve_connection(
     stream: TcpStream,
     addr: SocketAddr,
@@ -90,7 +99,7 @@ async fn serve_connection(
 
 /// One call per ordinary frame. A contained panic returns an `io::Error`,
 /// which the connection sends back as an `err` line.
-#[monitored_connection(name = "frame")]
+#[monitored_connection(name = "frame", objective = "99.9")]
 fn frame(command: &str, arg: &str) -> io::Result<String> {
     match command {
         "echo" => Ok(arg.to_owned()),
@@ -103,9 +112,11 @@ fn frame(command: &str, arg: &str) -> io::Result<String> {
     }
 }
 
-/// The handler of the critical route, made at run time.
-fn critical() -> Result<MonitoredHandler, LabelError> {
-    MonitoredHandler::new("frame", [("tier", "critical")])
+/// The handler of the critical route, made at run time, with the
+/// strictest objective of the demo.
+fn critical() -> Result<MonitoredHandler, Box<dyn std::error::Error>> {
+    Ok(MonitoredHandler::new("frame", [("tier", "critical")])?
+        .with_objective(Objective::percent(99.95)?))
 }
 
 /// One payment frame: the critical route, run under [`critical`] (no
@@ -183,8 +194,15 @@ fn install_metrics(
     };
     // Quiet: the panics this demo provokes are contained and reported by the
     // tracing event, so the default stderr report would only repeat them.
+    // Every handler without an objective of its own (the wireframe route
+    // `route_7`) gets 99: the dashboard's error-budget panels cover all.
     wireframe_monitor::Installer::new()
         .build_info(env!("CARGO_PKG_VERSION"))
+        .default_objective(
+            check::DEFAULT_OBJECTIVE
+                .parse()
+                .map_err(|e| format!("{e}"))?,
+        )
         .quiet_contained(true)
         .install();
     wireframe_monitor::set_panic_handler(count_panic);

@@ -1,5 +1,6 @@
 //! The demo's final check: the snapshot and the Prometheus exposition must
-//! show exactly the calls and panics the client triggered.
+//! show exactly the calls and panics the client triggered, and every
+//! handler's objective.
 
 use wireframe_monitor::{HandlerStats, names};
 
@@ -31,8 +32,12 @@ fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     })
 }
 
-/// A handler's name, static labels, expected calls and panics.
-type Expected<'a> = (&'a str, &'a [(&'a str, &'a str)], u64, u64);
+/// The demo's `Installer::default_objective`, in percent.
+pub const DEFAULT_OBJECTIVE: &str = "99";
+
+/// A handler's name, static labels, expected calls and panics, and the
+/// ratio of its objective.
+type Expected<'a> = (&'a str, &'a [(&'a str, &'a str)], u64, u64, f64);
 
 /// Compares the snapshot and the exposition with the plan; one line per
 /// mismatch.
@@ -50,22 +55,25 @@ pub fn check(
             &[("protocol", "demo-v1")],
             plan.connection_calls,
             plan.connection_panics,
+            0.99,
         ),
-        ("frame", &[], plan.frame_calls, plan.frame_panics),
+        ("frame", &[], plan.frame_calls, plan.frame_panics, 0.999),
         (
             "frame",
             &[("tier", "critical")],
             plan.critical_calls,
             plan.critical_panics,
+            0.9995,
         ),
         (
             routes::HANDLER,
             routes::LABELS,
             routes::CALLS,
             routes::PANICS,
+            0.995,
         ),
     ];
-    for (handler, labels, calls, panics) in handlers {
+    for (handler, labels, calls, panics, objective) in handlers {
         let mut full = vec![(names::HANDLER_LABEL, handler)];
         full.extend_from_slice(labels);
         let series: Vec<String> = full.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
@@ -94,6 +102,16 @@ pub fn check(
                     "exposition {name}{series} = {got:?}, expected {want}"
                 ));
             }
+        }
+        let got = sample(exposition, names::OBJECTIVE_RATIO, &full);
+        let row = rows
+            .iter()
+            .find(|r| r.handler() == handler && r.labels() == labels)
+            .and_then(HandlerStats::objective);
+        if got != Some(objective) || row != Some(objective) {
+            problems.push(format!(
+                "objective of {series}: exposition {got:?}, snapshot {row:?}, expected {objective}"
+            ));
         }
         let stamp = sample(exposition, names::LAST_PANIC_TIMESTAMP_SECONDS, &full);
         if panics > 0 && stamp.is_none_or(|s| s <= 0.0) {
