@@ -30,13 +30,14 @@ mod metric;
 mod table;
 
 use std::sync::Once;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
 use metrics::Recorder;
 
 use crate::common::failures::{count_failure, swallow};
 use crate::registry::Entry;
-use metric::{ACTIVE, BUILD_INFO, CALLS, LAST_PANIC, PANICS, set_build_info};
+use metric::{ACTIVE, BUILD_INFO, CALLS, Keys, LAST_PANIC, PANICS, set_build_info};
 use table::lock;
 
 /// Identifies a recorder: the address of its data.
@@ -64,24 +65,40 @@ fn global_recorder() -> Option<(usize, bool)> {
 /// Records one panic of `entry` through the recorder current now: through
 /// the kept handles when it is the global recorder, else through handles
 /// registered for this panic (a local recorder, or a global one not known
-/// yet: either way the series is the same).
+/// yet: either way the series is the same). Never waits for the table: when
+/// the publisher holds it (perhaps blocked in a slow recorder), a panic
+/// for the global recorder is left to the publisher's next pass, and one
+/// for another recorder registers without the cached keys.
 pub(crate) fn panic(entry: &Entry, unix_seconds: f64) {
     metrics::with_recorder(|recorder| {
-        let Some(mut table) = lock() else { return };
-        let table = &mut table.0;
         let address = address(recorder);
-        swallow(|| {
-            if table.global == Some(address) {
-                table.adopt(recorder, address);
-                table.panic_global(recorder, entry, unix_seconds);
-            } else {
-                let keys = table.keys(entry);
+        let table = table::try_lock();
+        if table::global() == Some(address) {
+            let Some(mut table) = table else {
+                entry.unpublished_panics.fetch_add(1, Relaxed);
+                return;
+            };
+            swallow(|| {
+                let count = 1 + entry.unpublished_panics.swap(0, Relaxed);
+                table.0.adopt(recorder, address);
+                table.0.panics_global(recorder, entry, count, unix_seconds);
+            });
+        } else {
+            swallow(|| {
+                let fresh;
+                let mut table = table;
+                let keys = if let Some(table) = &mut table {
+                    table.0.keys(entry)
+                } else {
+                    fresh = Keys::new(entry);
+                    &fresh
+                };
                 PANICS.counter(recorder, &keys.panics).increment(1);
                 LAST_PANIC
                     .gauge(recorder, &keys.last_panic)
                     .set(unix_seconds);
-            }
-        });
+            });
+        }
     });
 }
 
@@ -123,22 +140,19 @@ pub(crate) fn panic(entry: &Entry, unix_seconds: f64) {
 pub fn flush() {
     metrics::with_recorder(|recorder| {
         let address = address(recorder);
-        let known = lock().map(|table| table.0.global);
-        let (global, final_) = match known {
-            None => return, // re-entered from a recorder
-            Some(Some(global)) => (global, true),
-            Some(None) => {
-                let Some(global) = global_recorder() else {
-                    // Cannot tell local from global: leave it to the publisher.
-                    count_failure();
-                    return;
-                };
-                global
-            }
+        let (global, final_) = if let Some(global) = table::global() {
+            (global, true)
+        } else {
+            let Some(global) = global_recorder() else {
+                // Cannot tell local from global: leave it to the publisher.
+                count_failure();
+                return;
+            };
+            global
         };
         let Some(mut table) = lock() else { return };
         if final_ {
-            table.0.global = Some(global);
+            table::set_global(global);
         }
         if address == global {
             table.0.publish_global(recorder);

@@ -41,6 +41,10 @@ pub struct Entry {
     pub(crate) handler: &'static str,
     pub(crate) labels: &'static [(&'static str, &'static str)],
     pub(crate) panics: AtomicU64,
+    /// Panics recorded while the publication table was busy (the publisher
+    /// inside a recorder call): the publisher sends them on its next pass,
+    /// so a panic never waits for it.
+    pub(crate) unpublished_panics: AtomicU64,
     /// Calls counted where no per-thread shard was available (a thread being
     /// torn down, or more handlers than the shards index).
     overflow_calls: AtomicU64,
@@ -123,6 +127,7 @@ pub(crate) fn register(
         handler,
         labels,
         panics: AtomicU64::new(0),
+        unpublished_panics: AtomicU64::new(0),
         overflow_calls: AtomicU64::new(0),
         overflow_done: AtomicU64::new(0),
         last: Mutex::new(None),
@@ -178,6 +183,16 @@ pub(crate) fn entries() -> Vec<&'static Entry> {
 }
 
 impl Entry {
+    /// Unix seconds of the last panic recorded, if any.
+    pub(crate) fn last_panic_unix(&self) -> Option<f64> {
+        let last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = last.as_ref()?.at;
+        Some(
+            at.duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64()),
+        )
+    }
+
     /// A call starts where no per-thread shard is available.
     #[cold]
     #[inline(never)]

@@ -1,6 +1,5 @@
-//! Issue 2 point 7: the peer address never reaches a metric; the tracing
-//! event is emitted once per panic, with the contract's level, target,
-//! message and fields.
+//! The peer address never reaches a metric; the tracing event is emitted
+//! once per panic, with the contract's level, target, message and fields.
 
 use std::net::SocketAddr;
 
