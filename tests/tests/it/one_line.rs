@@ -1,12 +1,12 @@
-//! Issue 20, point 1: a reported panic is exactly one line with
-//! `tracing-subscriber`'s text formatter and one JSON object on one line
-//! with its JSON formatter, whatever its message holds; the event's
-//! `panic.backtrace` is short (the panic site down to the guard, no frame of
-//! ours, of the panic machinery or of the executor) and names no absolute
-//! path of this machine, while `HandlerStats::last_backtrace()` keeps the
-//! whole capture. The `it` binary's `install()` keeps the default
-//! `backtraces(true)`, so a backtrace is captured whatever `RUST_BACKTRACE`
-//! says.
+//! A reported panic is exactly one line with `tracing-subscriber`'s text
+//! formatter and one JSON object on one line with its JSON formatter,
+//! whatever its message holds; the event's `panic.backtrace` is short (the
+//! panic site down to the guard, no frame of ours, of the panic machinery
+//! or of the executor) and names no absolute path of this machine, while
+//! `HandlerStats::last_backtrace()` keeps the whole capture; a typical
+//! event weighs under a kilobyte. The `it` binary's `install()` keeps the
+//! default `backtraces(true)`, so a backtrace is captured whatever
+//! `RUST_BACKTRACE` says.
 
 use std::path::Path;
 
