@@ -54,8 +54,10 @@ struct Fields {
 
 impl Visit for Fields {
     fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "handler" {
-            self.handler = Some(value.to_owned());
+        match field.name() {
+            "handler" => self.handler = Some(value.to_owned()),
+            "panic.backtrace" => self.backtrace = Some(value.to_owned()),
+            _ => {}
         }
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
@@ -63,11 +65,7 @@ impl Visit for Fields {
             self.suppressed = Some(value);
         }
     }
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "panic.backtrace" {
-            self.backtrace = Some(format!("{value:?}"));
-        }
-    }
+    fn record_debug(&mut self, _field: &Field, _value: &dyn std::fmt::Debug) {}
 }
 
 struct Count;
