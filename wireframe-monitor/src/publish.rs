@@ -36,7 +36,8 @@ use metrics::Recorder;
 
 use crate::common::failures::{count_failure, swallow};
 use crate::registry::Entry;
-use metric::{ACTIVE, BUILD_INFO, CALLS, LAST_PANIC, PANICS, set_build_info};
+use crate::registry::sites::Counted;
+use metric::{ACTIVE, BUILD_INFO, CALLS, LAST_PANIC, PANICS, SITES, set_build_info};
 use table::lock;
 
 /// Identifies a recorder: the address of its data.
@@ -61,11 +62,13 @@ fn global_recorder() -> Option<(usize, bool)> {
     })
 }
 
-/// Records one panic of `entry` through the recorder current now: through
-/// the kept handles when it is the global recorder, else through handles
-/// registered for this panic (a local recorder, or a global one not known
-/// yet: either way the series is the same).
-pub(crate) fn panic(entry: &Entry, unix_seconds: f64) {
+/// Records one panic of `entry` (at `site`, when sites are on) through the
+/// recorder current now: through the kept handles when it is the global
+/// recorder, else through handles registered for this panic (a local
+/// recorder, or a global one not known yet: either way the series is the
+/// same). `panics_total` and the site's counter go to the same recorder
+/// under the same lock, so their sums agree on every exporter.
+pub(crate) fn panic(entry: &Entry, unix_seconds: f64, site: Option<&Counted>) {
     metrics::with_recorder(|recorder| {
         let Some(mut table) = lock() else { return };
         let table = &mut table.0;
@@ -73,10 +76,13 @@ pub(crate) fn panic(entry: &Entry, unix_seconds: f64) {
         swallow(|| {
             if table.global == Some(address) {
                 table.adopt(recorder, address);
-                table.panic_global(recorder, entry, unix_seconds);
+                table.panic_global(recorder, entry, unix_seconds, site);
             } else {
                 let keys = table.keys(entry);
                 PANICS.counter(recorder, &keys.panics).increment(1);
+                if let Some(site) = site {
+                    SITES.counter(recorder, &keys.site(&site.site)).increment(1);
+                }
                 LAST_PANIC
                     .gauge(recorder, &keys.last_panic)
                     .set(unix_seconds);
@@ -157,7 +163,7 @@ fn publish_global() {
     });
 }
 
-/// Describes the five metrics (help text and units) to the current recorder.
+/// Describes the six metrics (help text and units) to the current recorder.
 /// Each registration describes its metric again first, so this only adds
 /// the descriptions early for recorders that show them before any value.
 /// Under the table's lock, like every registration: an exporter that drops
@@ -167,7 +173,7 @@ pub(crate) fn describe() {
     metrics::with_recorder(|recorder| {
         let Some(_table) = lock() else { return };
         swallow(|| {
-            for metric in [&CALLS, &ACTIVE, &PANICS, &LAST_PANIC, &BUILD_INFO] {
+            for metric in [&CALLS, &ACTIVE, &PANICS, &SITES, &LAST_PANIC, &BUILD_INFO] {
                 metric.describe(recorder);
             }
         });

@@ -1,5 +1,6 @@
 //! The embedded registry: one entry per handler name and label set, with
-//! its panic count and last panic; read by `snapshot()` and the publisher.
+//! its panic count, panic [`sites`] and last panic; read by `snapshot()`
+//! and the publisher.
 //!
 //! What flows through: entries, registered once per name and label set (by
 //! an annotated function's site, or by [`runtime_handlers`] after the
@@ -11,6 +12,7 @@
 
 pub(crate) mod labels;
 pub(crate) mod runtime_handlers;
+pub(crate) mod sites;
 pub(crate) mod snapshot;
 
 use std::backtrace::Backtrace;
@@ -22,6 +24,7 @@ use std::time::SystemTime;
 
 use crate::common::window::Window;
 use crate::counting::shard;
+use crate::registry::sites::{Counted, Sites, limit as site_limit};
 
 /// What the registry remembers of the last panic of a handler.
 #[derive(Clone, Debug)]
@@ -40,7 +43,11 @@ pub struct Entry {
     pub(crate) id: u32,
     pub(crate) handler: &'static str,
     pub(crate) labels: &'static [(&'static str, &'static str)],
+    /// Panics recorded; moved only with a row of `sites`
+    /// ([`Entry::count_panic`]).
     pub(crate) panics: AtomicU64,
+    /// Panics per site, behind the lock both are counted under.
+    pub(crate) sites: Mutex<Sites>,
     /// Calls counted where no per-thread shard was available (a thread being
     /// torn down, or more handlers than the shards index).
     overflow_calls: AtomicU64,
@@ -123,6 +130,7 @@ pub(crate) fn register(
         handler,
         labels,
         panics: AtomicU64::new(0),
+        sites: Mutex::new(Sites::default()),
         overflow_calls: AtomicU64::new(0),
         overflow_done: AtomicU64::new(0),
         last: Mutex::new(None),
@@ -203,6 +211,16 @@ impl Entry {
             // `NO_FAST` is `u8::MAX`: the 256th and later share it.
             u8::try_from(next).unwrap_or(shard::NO_FAST)
         })
+    }
+
+    /// Counts one panic of this entry, at `site` (its crate-relative
+    /// `path:line`; `None` when the location was not captured): the panic
+    /// count and the site's row move together, under the sites lock, which
+    /// `snapshot()` takes to read both. `None` when sites are off.
+    pub(crate) fn count_panic(&self, site: Option<&str>) -> Option<Counted> {
+        let mut rows = self.sites.lock().unwrap_or_else(PoisonError::into_inner);
+        self.panics.fetch_add(1, Relaxed);
+        rows.count(site, site_limit())
     }
 
     /// `(calls, active)` now.

@@ -1,8 +1,9 @@
 //! Scenarios that need a process of their own, each run in a child process
 //! (this binary re-executed with `WM_ONCE_SCENARIO` set): "recorded once"
 //! under hostile interleavings, with the panic hook `install()`ed, never
-//! installed, or replaced by the application (issue 10, point 1), and panic
-//! storms with the chained hook's stderr captured (issue 12).
+//! installed, or replaced by the application (issue 10, point 1), panic
+//! storms with the chained hook's stderr captured (issue 12), and panic
+//! sites without a location or under a storm (issue 21).
 
 #![cfg(feature = "enabled")]
 
@@ -10,6 +11,7 @@ mod cleanup;
 mod cross_runtime;
 mod reentrant;
 mod scenario;
+mod sites;
 mod storm;
 
 use scenario::{child, child_stderr};
@@ -71,4 +73,20 @@ fn storm_is_limited_and_exact() {
     if let Some(stderr) = stderr {
         storm::check_stderr(&stderr);
     }
+}
+
+/// A panic whose location was not captured (a re-raised payload of
+/// unmonitored code, the application's hook in place of ours) counts under
+/// `site="unknown"`, in `snapshot()` and the metric.
+#[test]
+fn sites_unknown_without_a_captured_location() {
+    child("sites_unknown", sites::unknown_location);
+}
+
+/// 60,000 panics from four threads over twelve sites through a global
+/// Prometheus recorder: eight sites and `other`, adding up to
+/// `panics_total` exactly in `snapshot()` and the exposition.
+#[test]
+fn sites_add_up_under_a_storm_through_a_global_recorder() {
+    child("sites_storm", sites::storm_through_a_global_recorder);
 }

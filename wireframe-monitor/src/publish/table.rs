@@ -9,9 +9,10 @@ use metrics::Recorder;
 
 use super::address;
 use super::metric::{
-    ACTIVE, CALLS, Handles, Keys, LAST_PANIC, PANICS, gauge_value, set_build_info,
+    ACTIVE, CALLS, Handles, Keys, LAST_PANIC, PANICS, SITES, gauge_value, set_build_info,
 };
 use crate::common::failures::swallow;
+use crate::registry::sites::Counted;
 use crate::registry::{self, Entry};
 
 /// Publication state, by registry entry id.
@@ -101,15 +102,30 @@ impl Table {
         self.handles[id].as_mut().expect("registered above")
     }
 
-    /// Records one panic of `entry` through its handles on the global
-    /// `recorder` (the timestamp gauge registered at the first one).
-    pub(super) fn panic_global(&mut self, recorder: &dyn Recorder, entry: &Entry, unix: f64) {
+    /// Records one panic of `entry` (at `site`, when sites are on) through
+    /// its handles on the global `recorder` (the timestamp gauge and each
+    /// site's counter registered at their first panic).
+    pub(super) fn panic_global(
+        &mut self,
+        recorder: &dyn Recorder,
+        entry: &Entry,
+        unix: f64,
+        site: Option<&Counted>,
+    ) {
         self.handles(recorder, entry).panics.increment(1);
         let id = entry.id as usize;
         let (Some(Some(handles)), Some(Some(keys))) = (self.handles.get_mut(id), self.keys.get(id))
         else {
             return;
         };
+        if let Some(site) = site {
+            if handles.sites.len() <= site.index {
+                handles.sites.resize_with(site.index + 1, || None);
+            }
+            handles.sites[site.index]
+                .get_or_insert_with(|| SITES.counter(recorder, &keys.site(&site.site)))
+                .increment(1);
+        }
         handles
             .last_panic
             .get_or_insert_with(|| LAST_PANIC.gauge(recorder, &keys.last_panic))
