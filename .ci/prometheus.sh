@@ -23,7 +23,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RULES="$ROOT/ops/prometheus/alerts.yml"
-RULE_TESTS="$ROOT/ops/prometheus/alerts.test.yml"
+# Every unit-test file: alerts.test.yml, burn.test.yml, regression.test.yml, ...
+RULE_TESTS=("$ROOT"/ops/prometheus/*.test.yml)
 TEMPLATE="$ROOT/ops/prometheus/prometheus.yml.tmpl"
 DEMO_WAIT_SECS=${DEMO_WAIT_SECS:-30}
 PROMETHEUS_WAIT_SECS=${PROMETHEUS_WAIT_SECS:-120}
@@ -84,8 +85,9 @@ log "$(promtool --version 2>&1 | head -n1)"
 # ---------------------------------------------------------------- rules
 log "promtool check rules $RULES"
 promtool check rules "$RULES"
-log "promtool test rules $RULE_TESTS"
-promtool test rules "$RULE_TESTS"
+[[ -e ${RULE_TESTS[0]} ]] || die "no rule test files (ops/prometheus/*.test.yml)"
+log "promtool test rules ${RULE_TESTS[*]#"$ROOT"/}"
+promtool test rules "${RULE_TESTS[@]}"
 
 if [[ -z $DEMO ]]; then
   log "rules-only: done"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every wireframe-monitor benchmark and prints the table of results
-# against the targets of the benchmarks issue (see docs/benchmarks.md).
+# against their targets (docs/benchmarks.md states them).
 #
 #   benches/run.sh            full measurement (criterion defaults: 3 s warm-up,
 #                             5 s measurement, 100 samples per benchmark, then

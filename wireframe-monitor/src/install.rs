@@ -32,8 +32,15 @@ use crate::registry::sites;
 ///   be counted twice;
 /// - describes the metrics to the recorder (help text and units);
 /// - sets the redaction policy;
-/// - starts a background thread that publishes `calls_total` and `active`
-///   to the global recorder every `publish_interval` (1 s by default);
+/// - starts a background thread, `wfmon-publisher`, that publishes
+///   `calls_total` and `active` to the global recorder every
+///   `publish_interval` (1 s by default). No handler ever waits for it: a
+///   panic that finds it busy inside a slow recorder leaves its count for
+///   the publisher's next pass;
+/// - starts a thread, `wfmon-storms`, that writes the storm summaries of
+///   intervals that ended quietly. Both names are distinct in the 15 bytes
+///   Linux keeps (`ps -L`, `top -H`); `flush()` may briefly start a third,
+///   `wfmon-probe`, to tell the global recorder from a local one;
 /// - under `panic = "abort"`, logs once that panics cannot be caught.
 ///
 /// ```

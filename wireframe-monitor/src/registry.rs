@@ -24,7 +24,7 @@ use std::time::SystemTime;
 
 use crate::common::window::Window;
 use crate::counting::shard;
-use crate::registry::sites::{Counted, Sites, limit as site_limit};
+use crate::registry::sites::{Counted, Sites, Unpublished, limit as site_limit};
 
 /// What the registry remembers of the last panic of a handler.
 #[derive(Clone, Debug)]
@@ -46,7 +46,8 @@ pub struct Entry {
     /// Panics recorded; moved only with a row of `sites`
     /// ([`Entry::count_panic`]).
     pub(crate) panics: AtomicU64,
-    /// Panics per site, behind the lock both are counted under.
+    /// Panics per site, and the panics and sites the publisher still has
+    /// to send, behind the lock they are counted under.
     pub(crate) sites: Mutex<Sites>,
     /// Calls counted where no per-thread shard was available (a thread being
     /// torn down, or more handlers than the shards index).
@@ -186,6 +187,16 @@ pub(crate) fn entries() -> Vec<&'static Entry> {
 }
 
 impl Entry {
+    /// Unix seconds of the last panic recorded, if any.
+    pub(crate) fn last_panic_unix(&self) -> Option<f64> {
+        let last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = last.as_ref()?.at;
+        Some(
+            at.duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64()),
+        )
+    }
+
     /// A call starts where no per-thread shard is available.
     #[cold]
     #[inline(never)]
@@ -221,6 +232,24 @@ impl Entry {
         let mut rows = self.sites.lock().unwrap_or_else(PoisonError::into_inner);
         self.panics.fetch_add(1, Relaxed);
         rows.count(site, site_limit())
+    }
+
+    /// One panic (at `site`, when sites are on) found the publication table
+    /// busy: left, with its site, for the publisher's next pass.
+    pub(crate) fn leave_unpublished(&self, site: Option<&Counted>) {
+        self.sites
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .leave(site);
+    }
+
+    /// The panics left for the publisher and their sites, taken together
+    /// (so what is published of both adds up).
+    pub(crate) fn take_unpublished(&self) -> Unpublished {
+        self.sites
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 
     /// `(calls, active)` now.

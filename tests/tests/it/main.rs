@@ -11,7 +11,7 @@
 mod support;
 
 #[cfg(feature = "enabled")]
-mod breakages;
+mod async_arguments;
 #[cfg(feature = "enabled")]
 mod compose;
 #[cfg(not(feature = "enabled"))]
@@ -24,8 +24,6 @@ mod handler;
 mod lifecycle;
 #[cfg(feature = "enabled")]
 mod load;
-#[cfg(feature = "enabled")]
-mod lowering;
 #[cfg(feature = "enabled")]
 mod nested;
 #[cfg(feature = "enabled")]
@@ -41,7 +39,7 @@ mod rows;
 #[cfg(feature = "enabled")]
 mod runtime_api;
 #[cfg(feature = "enabled")]
-mod runtime_table;
+mod runtime_counts;
 #[cfg(feature = "enabled")]
 mod server;
 #[cfg(feature = "enabled")]

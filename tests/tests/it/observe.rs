@@ -1,5 +1,5 @@
-//! Issue 2 point 7: the peer address never reaches a metric (nor the
-//! message; the location only as the crate-relative `site`); the tracing
+//! The peer address never reaches a metric (nor the message; the location
+//! only as the crate-relative `site` of the sites counter); the tracing
 //! event is emitted once per panic, with the contract's level, target,
 //! message and fields.
 

@@ -1,8 +1,7 @@
-//! Issue 21 point 1: panic sites. Each panic counts once under its site,
-//! the crate-relative `path:line` of its location (here
-//! `tests/tests/it/sites.rs:<line>`, the path cargo gives rustc; a
-//! dependency's from its crate folder on; the standard library's from
-//! `core/…`), in `HandlerStats::sites()` and in
+//! Each panic counts once under its site, the crate-relative `path:line`
+//! of its location (here `tests/tests/it/sites.rs:<line>`, the path cargo
+//! gives rustc; a dependency's from its crate folder on; the standard
+//! library's from `core/…`), in `HandlerStats::sites()` and in
 //! `wireframe_handler_panic_sites_total`; past `Installer::panic_sites`
 //! sites under `other`; `panic_sites(0)` turns them off; the sums equal the
 //! panic counts under threads. (`unknown` and storms: the `scenarios`

@@ -1,7 +1,8 @@
-//! Issue 11, point 2: the panic event is a child of the span current where
-//! the panic happened, whatever the order of `#[tracing::instrument]` and
+//! The panic event is a child of the span current where the panic happened,
+//! whatever the order of `#[tracing::instrument]` and
 //! `#[monitored_connection]`, sync and async, and of spans entered inside
-//! the body; checked in the output of `tracing-subscriber`'s JSON formatter.
+//! the body; checked in the output of `tracing-subscriber`'s JSON
+//! formatter.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -1,9 +1,10 @@
 //! Scenarios that need a process of their own, each run in a child process
-//! (this binary re-executed with `WM_ONCE_SCENARIO` set): "recorded once"
-//! under hostile interleavings, with the panic hook `install()`ed, never
-//! installed, or replaced by the application (issue 10, point 1), panic
-//! storms with the chained hook's stderr captured (issue 12), and panic
-//! sites without a location or under a storm (issue 21).
+//! (this binary re-executed with `WM_ONCE_SCENARIO` set): a panic is
+//! recorded once under hostile interleavings, with the panic hook
+//! `install()`ed, never installed, or replaced by the application without
+//! chaining it; a panic storm's reports are limited, with the chained
+//! hook's stderr captured; a panic without a captured location counts
+//! under `site="unknown"`, and sites add up under a storm.
 
 #![cfg(feature = "enabled")]
 
@@ -12,7 +13,10 @@ mod cross_runtime;
 mod reentrant;
 mod scenario;
 mod sites;
+mod stalled;
 mod storm;
+#[cfg(target_os = "linux")]
+mod threads;
 
 use scenario::{child, child_stderr};
 
@@ -73,6 +77,22 @@ fn storm_is_limited_and_exact() {
     if let Some(stderr) = stderr {
         storm::check_stderr(&stderr);
     }
+}
+
+/// The publisher stuck 3 s inside a recorder's registration: 8 new threads
+/// x 10,000 calls with 1 % panics and a `snapshot()` do not wait for it,
+/// and the counts are exact in `snapshot()` and, after, in the recorder.
+#[test]
+fn g_stalled_publisher_never_waited_for() {
+    child("g_stalled", stalled::run);
+}
+
+/// The threads `install()` starts have names distinct in the 15 bytes
+/// Linux keeps.
+#[cfg(target_os = "linux")]
+#[test]
+fn h_thread_names_distinct_in_15_bytes() {
+    child("h_threads", threads::run);
 }
 
 /// A panic whose location was not captured (a re-raised payload of

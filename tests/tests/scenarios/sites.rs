@@ -1,6 +1,6 @@
-//! Issue 21 point 1, the parts that need a process of their own: a panic
-//! whose location was not captured counts under `site="unknown"` (a payload
-//! of unmonitored code re-raised, then the application's hook in place of
+//! Panic sites where a process of its own is needed: a panic whose
+//! location was not captured counts under `site="unknown"` (a payload of
+//! unmonitored code re-raised, then the application's hook in place of
 //! ours); a storm of panics from several threads over more sites than the
 //! limit, through a global Prometheus recorder, adds up exactly.
 

@@ -1,6 +1,6 @@
-//! Issue 12: a storm of panics on one handler. Reports (events, panic
-//! handler calls, the chained hook's stderr lines) are limited per interval
-//! and summarised; counts stay exact; another handler's rare panics are all
+//! In a storm of panics on one handler, reports (events, panic handler
+//! calls, the chained hook's stderr lines) are limited per interval and
+//! summarised; counts stay exact; another handler's rare panics are all
 //! reported; reported panics carry a backtrace.
 
 use std::collections::BTreeMap;

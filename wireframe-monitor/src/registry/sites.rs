@@ -1,7 +1,10 @@
 //! Panic sites per registry entry: how many panics each of its first few
 //! sites saw, the rest under `other`, those without a location under
 //! `unknown`; counted with the entry's panic count, under one lock, so the
-//! sum over sites is the panic count in every snapshot.
+//! sum over sites is the panic count in every snapshot. Beside them, the
+//! panics (and their sites) that found the publication table busy, left
+//! together for the publisher's next pass, so the published sums agree
+//! too.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -36,12 +39,31 @@ pub(crate) struct Counted {
     pub(crate) site: Arc<str>,
 }
 
+/// Panics of one entry not published yet, and their sites (each counted
+/// with how many of them it holds).
+#[derive(Debug, Default)]
+pub(crate) struct Unpublished {
+    pub(crate) panics: u64,
+    pub(crate) sites: Vec<(Counted, u64)>,
+}
+
+/// One site of an entry.
+#[derive(Debug)]
+struct Row {
+    site: Arc<str>,
+    panics: u64,
+    /// Of `panics`, not published yet.
+    unpublished: u64,
+}
+
 /// The site rows of one entry, in the order they were first seen.
 #[derive(Debug, Default)]
 pub(crate) struct Sites {
-    rows: Vec<(Arc<str>, u64)>,
+    rows: Vec<Row>,
     /// Rows that are a site (not `other` or `unknown`).
     named: usize,
+    /// Panics of the entry not published yet (whether sites are on or off).
+    unpublished: u64,
 }
 
 impl Sites {
@@ -60,24 +82,58 @@ impl Sites {
         }
         let index = index.unwrap_or_else(|| {
             self.named += usize::from(label != SITE_OTHER && site.is_some());
-            self.rows.push((Arc::from(label), 0));
+            self.rows.push(Row {
+                site: Arc::from(label),
+                panics: 0,
+                unpublished: 0,
+            });
             self.rows.len() - 1
         });
         let row = &mut self.rows[index];
-        row.1 += 1;
+        row.panics += 1;
         Some(Counted {
             index,
-            site: Arc::clone(&row.0),
+            site: Arc::clone(&row.site),
         })
     }
 
     fn find(&self, label: &str) -> Option<usize> {
-        self.rows.iter().position(|(s, _)| &**s == label)
+        self.rows.iter().position(|r| &*r.site == label)
     }
 
     /// `(site, panics)` per row, in the order first seen.
-    pub(crate) fn rows(&self) -> &[(Arc<str>, u64)] {
-        &self.rows
+    pub(crate) fn counts(&self) -> Vec<(Arc<str>, u64)> {
+        self.rows
+            .iter()
+            .map(|r| (Arc::clone(&r.site), r.panics))
+            .collect()
+    }
+
+    /// One panic (at `site`, when sites are on) is left for the publisher.
+    pub(crate) fn leave(&mut self, site: Option<&Counted>) {
+        self.unpublished += 1;
+        if let Some(row) = site.and_then(|s| self.rows.get_mut(s.index)) {
+            row.unpublished += 1;
+        }
+    }
+
+    /// The panics left for the publisher, and their sites; none are left
+    /// after.
+    pub(crate) fn take(&mut self) -> Unpublished {
+        let sites = self
+            .rows
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, r)| r.unpublished > 0)
+            .map(|(index, r)| {
+                let site = Arc::clone(&r.site);
+                (Counted { index, site }, std::mem::take(&mut r.unpublished))
+            })
+            .collect();
+        Unpublished {
+            panics: std::mem::take(&mut self.unpublished),
+            sites,
+        }
     }
 }
 
@@ -85,8 +141,14 @@ impl Sites {
 mod tests {
     use super::Sites;
 
-    fn rows(sites: &Sites) -> Vec<(&str, u64)> {
-        sites.rows().iter().map(|(s, n)| (&**s, *n)).collect()
+    /// `site=panics` per row, in order.
+    fn rows(sites: &Sites) -> String {
+        let rows: Vec<String> = sites
+            .counts()
+            .iter()
+            .map(|(s, n)| format!("{s}={n}"))
+            .collect();
+        rows.join(" ")
     }
 
     #[test]
@@ -95,7 +157,7 @@ mod tests {
         for site in ["a.rs:1", "b.rs:2", "a.rs:1", "c.rs:3", "d.rs:4", "b.rs:2"] {
             sites.count(Some(site), 2).expect("on");
         }
-        assert_eq!(rows(&sites), [("a.rs:1", 2), ("b.rs:2", 2), ("other", 2)]);
+        assert_eq!(rows(&sites), "a.rs:1=2 b.rs:2=2 other=2");
         let counted = sites.count(Some("e.rs:5"), 2).expect("on");
         assert_eq!((counted.index, &*counted.site), (2, "other"));
     }
@@ -107,7 +169,28 @@ mod tests {
         sites.count(Some("a.rs:1"), 1).expect("on");
         sites.count(Some("b.rs:2"), 1).expect("on");
         sites.count(None, 1).expect("on");
-        assert_eq!(rows(&sites), [("unknown", 2), ("a.rs:1", 1), ("other", 1)]);
+        assert_eq!(rows(&sites), "unknown=2 a.rs:1=1 other=1");
+    }
+
+    #[test]
+    fn panics_left_unpublished_are_taken_with_their_sites() {
+        let mut sites = Sites::default();
+        let a = sites.count(Some("a.rs:1"), 8);
+        let b = sites.count(Some("b.rs:2"), 8);
+        sites.leave(a.as_ref());
+        sites.leave(b.as_ref());
+        sites.leave(a.as_ref());
+        sites.leave(None); // sites were off for this one
+        let taken = sites.take();
+        assert_eq!(taken.panics, 4);
+        let taken: Vec<(usize, &str, u64)> = taken
+            .sites
+            .iter()
+            .map(|(c, n)| (c.index, &*c.site, *n))
+            .collect();
+        assert_eq!(taken, [(0, "a.rs:1", 2), (1, "b.rs:2", 1)]);
+        let again = sites.take();
+        assert_eq!((again.panics, again.sites.len()), (0, 0));
     }
 
     #[test]
@@ -117,6 +200,6 @@ mod tests {
         sites.count(Some("b.rs:2"), 1).expect("on");
         sites.count(Some("c.rs:3"), 3).expect("on");
         assert!(sites.count(Some("a.rs:1"), 0).is_none());
-        assert_eq!(rows(&sites), [("a.rs:1", 1), ("other", 1), ("c.rs:3", 1)]);
+        assert_eq!(rows(&sites), "a.rs:1=1 other=1 c.rs:3=1");
     }
 }

@@ -200,7 +200,7 @@ impl Entry {
         let (panics, sites) = {
             // The lock both are counted under: they add up.
             let sites = self.sites.lock().unwrap_or_else(PoisonError::into_inner);
-            (self.panics.load(Relaxed), sites.rows().to_vec())
+            (self.panics.load(Relaxed), sites.counts())
         };
         let last = self
             .last

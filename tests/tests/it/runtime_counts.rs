@@ -1,7 +1,8 @@
-//! Issue 13 point 1, the run-time door's per-thread slot table: a
-//! handler is one word; handlers beyond the table, futures dropped on
-//! other threads and calls from thread-local destructors (before and after
-//! the thread's counters are given back) all count exactly.
+//! A run-time handler counts exactly wherever it is called: beyond the
+//! per-thread slot table, on several threads, in futures dropped on other
+//! threads, and from thread-local destructors (before and after the
+//! thread's counters are given back); and it stays one word, so its future
+//! is barely larger than the body's.
 
 use wireframe_monitor::MonitoredHandler;
 
