@@ -51,12 +51,12 @@ fn labelled(fail: bool) -> Option<()> {
 const LABELLED_LINE: u32 = line!() - 3;
 
 /// The one panic site of `handler`, as the `site` label shows it
-/// (`exporters/src/lib.rs:<line>`).
+/// (`src/lib.rs:<line>`, relative to this crate).
 ///
 /// ```
 /// use wireframe_monitor_exporters::{PLAIN, site_of};
 ///
-/// assert!(site_of(PLAIN).unwrap().starts_with("exporters/src/lib.rs:"));
+/// assert!(site_of(PLAIN).unwrap().starts_with("src/lib.rs:"));
 /// ```
 #[must_use]
 pub fn site_of(handler: &str) -> Option<String> {
@@ -65,7 +65,7 @@ pub fn site_of(handler: &str) -> Option<String> {
         LABELLED => LABELLED_LINE,
         _ => return None,
     };
-    Some(format!("{}:{line}", file!()))
+    Some(format!("src/lib.rs:{line}"))
 }
 
 /// One call of [`PLAIN`] that does not panic.

@@ -27,7 +27,7 @@ mod client;
 #[path = "demo/routes.rs"]
 mod routes;
 
-use std::io;
+use std::io::{self, IsTerminal};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
@@ -204,6 +204,10 @@ async fn demo(serve: Option<SocketAddr>) -> Result<(), String> {
     let plan = Tally::plan(0..CONNECTIONS);
     println!("server: listening on {addr} (line protocol demo-v1)");
     println!(
+        "server: every panic is contained, counted, and logged to stderr as one ERROR line \
+         (handler, labels, message, location, short backtrace)"
+    );
+    println!(
         "client: opening {CONNECTIONS} connections, {} of them trigger panics \
          ({} frame, {} critical frame, {} connection)",
         plan.panics(),
@@ -245,9 +249,18 @@ async fn demo(serve: Option<SocketAddr>) -> Result<(), String> {
         return Err(problems.join("\n  "));
     }
     println!(
-        "\ncheck: OK: {} panics counted per handler and payload kind, as the clients triggered them",
-        plan.panics() + routes::PANICS
+        "\ncheck: OK: {} panics ({} from the line-protocol client, {} from the wireframe client) \
+         counted per handler, payload kind and site, as the clients triggered them",
+        plan.panics() + routes::PANICS,
+        plan.panics(),
+        routes::PANICS
     );
+    if serve.is_none() {
+        println!(
+            "next: `cargo run --example demo -- --serve 127.0.0.1:9898` keeps serving /metrics \
+             (and traffic) for a real Prometheus"
+        );
+    }
     if let (Some(serve), Some(exporter)) = (serve, exporter) {
         // Served from now on: the first scrape sees the checked, flushed state.
         tokio::spawn(async move {
@@ -345,11 +358,16 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Not `.init()`: in a workspace build where another crate turns on
-    // tracing's `log-always`, the `log` bridge it installs doubles each event.
+    // One line per event (the compact text format); colours only on a
+    // terminal, so `2>file` reads as plain text. Not `.init()`: in a
+    // workspace build where another crate turns on tracing's `log-always`,
+    // the `log` bridge it installs doubles each event.
+    let colour =
+        io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let subscriber = tracing_subscriber::fmt()
         .compact()
         .with_target(false)
+        .with_ansi(colour)
         .with_writer(io::stderr)
         .finish();
     if tracing::subscriber::set_global_default(subscriber).is_err() {

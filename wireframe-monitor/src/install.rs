@@ -181,9 +181,10 @@ impl Installer {
     /// Whether the panic hook captures a backtrace at the panic site for
     /// the panics that will be reported (the first few per location and
     /// interval, see [`report_limit`](Self::report_limit)), whatever
-    /// `RUST_BACKTRACE` says: [`PanicEvent::backtrace`](crate::PanicEvent::backtrace),
-    /// the `panic.backtrace` field of the event and
-    /// [`HandlerStats::last_backtrace`](crate::HandlerStats::last_backtrace).
+    /// `RUST_BACKTRACE` says: [`PanicEvent::backtrace`](crate::PanicEvent::backtrace)
+    /// and [`HandlerStats::last_backtrace`](crate::HandlerStats::last_backtrace)
+    /// (the whole capture), and the `panic.backtrace` field of the event
+    /// (its short form on one line: the panic site down to the guard).
     /// Default `true`; a capture costs tens of microseconds, paid only by
     /// reported panics.
     ///

@@ -148,6 +148,7 @@ pub use registry::snapshot::{HandlerStats, counter_shards, snapshot};
 /// | `labels(k = v, …)` | string literal or path to a `&'static str` const; at most 8 | none |
 /// | `on_panic` | `"contain"` (return [`PanicFallback::from_panic`]) or `"resume"` (re-raise) | `"contain"` |
 /// | `peer` | an argument implementing [`PeerAddr`], for logs and [`PanicEvent`] only | none |
+/// | `crate` | string literal: the path of this crate, renamed (`"wm"`) or re-exported (`"my_facade::monitor"`) | its name in `Cargo.toml` |
 ///
 /// Works on `fn` and `async fn`, free functions and methods, generic,
 /// `unsafe`, with pattern arguments, of any visibility; a non-async `fn`

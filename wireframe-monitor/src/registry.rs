@@ -24,7 +24,9 @@ use std::time::SystemTime;
 
 use crate::common::window::Window;
 use crate::counting::shard;
-use crate::registry::sites::{Counted, Sites, Unpublished, limit as site_limit};
+#[cfg(feature = "metrics")]
+use crate::registry::sites::Unpublished;
+use crate::registry::sites::{Counted, Sites, limit as site_limit};
 
 /// What the registry remembers of the last panic of a handler.
 #[derive(Clone, Debug)]
@@ -188,6 +190,7 @@ pub(crate) fn entries() -> Vec<&'static Entry> {
 
 impl Entry {
     /// Unix seconds of the last panic recorded, if any.
+    #[cfg(feature = "metrics")]
     pub(crate) fn last_panic_unix(&self) -> Option<f64> {
         let last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
         let at = last.as_ref()?.at;
@@ -236,6 +239,7 @@ impl Entry {
 
     /// One panic (at `site`, when sites are on) found the publication table
     /// busy: left, with its site, for the publisher's next pass.
+    #[cfg(feature = "metrics")]
     pub(crate) fn leave_unpublished(&self, site: Option<&Counted>) {
         self.sites
             .lock()
@@ -245,6 +249,7 @@ impl Entry {
 
     /// The panics left for the publisher and their sites, taken together
     /// (so what is published of both adds up).
+    #[cfg(feature = "metrics")]
     pub(crate) fn take_unpublished(&self) -> Unpublished {
         self.sites
             .lock()

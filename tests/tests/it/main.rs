@@ -29,6 +29,8 @@ mod nested;
 #[cfg(feature = "enabled")]
 mod observe;
 #[cfg(feature = "enabled")]
+mod one_line;
+#[cfg(feature = "enabled")]
 mod outcomes;
 #[cfg(feature = "enabled")]
 mod peer_stream;

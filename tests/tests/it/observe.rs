@@ -44,7 +44,7 @@ fn peer_address_is_never_a_metric_label() {
     let sites: Vec<_> = samples.all(PANIC_SITES_TOTAL, "observe_peer").collect();
     assert_eq!(sites.len(), 1, "{samples:?}");
     let site = sites[0].label(SITE_LABEL).expect("a site label");
-    assert_eq!(site, format!("tests/tests/it/observe.rs:{PANIC_LINE}"));
+    assert_eq!(site, format!("tests/it/observe.rs:{PANIC_LINE}"));
     let elsewhere = samples
         .0
         .iter()

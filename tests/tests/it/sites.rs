@@ -1,6 +1,6 @@
 //! Each panic counts once under its site, the crate-relative `path:line`
-//! of its location (here `tests/tests/it/sites.rs:<line>`, the path cargo
-//! gives rustc; a dependency's from its crate folder on; the standard
+//! of its location (here `tests/it/sites.rs:<line>`, relative to this
+//! crate, `tests/`; a dependency's from its crate folder on; the standard
 //! library's from `core/…`), in `HandlerStats::sites()` and in
 //! `wireframe_handler_panic_sites_total`; past `Installer::panic_sites`
 //! sites under `other`; `panic_sites(0)` turns them off; the sums equal the
@@ -18,7 +18,7 @@ use wireframe_monitor_tests::{Samples, Value, recorded};
 use crate::support::{self, row};
 
 /// This file as the `site` label shows it.
-const FILE: &str = "tests/tests/it/sites.rs";
+const FILE: &str = "tests/it/sites.rs";
 
 /// `FILE:line`.
 fn here(line: u32) -> String {

@@ -14,7 +14,7 @@ use wireframe_monitor::{Installer, monitored_connection};
 use crate::scenario::row;
 
 /// This file as the `site` label shows it.
-const FILE: &str = "tests/tests/scenarios/sites.rs";
+const FILE: &str = "tests/scenarios/sites.rs";
 
 /// `HandlerStats::sites()` of `handler`, owned; asserts they add up.
 fn sites(handler: &str) -> Vec<(String, u64)> {

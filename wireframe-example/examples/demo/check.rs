@@ -60,14 +60,13 @@ fn sites(text: &str, labels: &[(&str, &str)]) -> Vec<(String, u64)> {
     out
 }
 
-/// Whether `site` reads `wireframe-example/<path>.rs:<line>`: a path in
-/// this package, relative, and a line.
+/// Whether `site` reads `examples/demo.rs:<line>` or `src/lib.rs:<line>`:
+/// a file of this package, relative to it, and a line.
 fn is_demo_site(site: &str) -> bool {
-    site.strip_prefix("wireframe-example/")
-        .and_then(|rest| rest.rsplit_once(".rs:"))
-        .is_some_and(|(path, line)| {
-            !path.is_empty() && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit())
-        })
+    ["examples/demo.rs:", "src/lib.rs:"]
+        .iter()
+        .filter_map(|file| site.strip_prefix(file))
+        .any(|line| !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The sites of `row` (`handler` and labels `full`): the same in the
@@ -95,7 +94,7 @@ fn check_sites(
     (!fine).then(|| {
         format!(
             "{full:?}: sites in the exposition {exposed:?} (sum {sum}), in the snapshot \
-             {in_row:?}; expected {site_count} sites of wireframe-example adding up to {panics}"
+             {in_row:?}; expected {site_count} sites of this package adding up to {panics}"
         )
     })
 }

@@ -41,6 +41,7 @@ pub(crate) struct Counted {
 
 /// Panics of one entry not published yet, and their sites (each counted
 /// with how many of them it holds).
+#[cfg(feature = "metrics")]
 #[derive(Debug, Default)]
 pub(crate) struct Unpublished {
     pub(crate) panics: u64,
@@ -53,6 +54,7 @@ struct Row {
     site: Arc<str>,
     panics: u64,
     /// Of `panics`, not published yet.
+    #[cfg(feature = "metrics")]
     unpublished: u64,
 }
 
@@ -63,6 +65,7 @@ pub(crate) struct Sites {
     /// Rows that are a site (not `other` or `unknown`).
     named: usize,
     /// Panics of the entry not published yet (whether sites are on or off).
+    #[cfg(feature = "metrics")]
     unpublished: u64,
 }
 
@@ -85,6 +88,7 @@ impl Sites {
             self.rows.push(Row {
                 site: Arc::from(label),
                 panics: 0,
+                #[cfg(feature = "metrics")]
                 unpublished: 0,
             });
             self.rows.len() - 1
@@ -110,6 +114,7 @@ impl Sites {
     }
 
     /// One panic (at `site`, when sites are on) is left for the publisher.
+    #[cfg(feature = "metrics")]
     pub(crate) fn leave(&mut self, site: Option<&Counted>) {
         self.unpublished += 1;
         if let Some(row) = site.and_then(|s| self.rows.get_mut(s.index)) {
@@ -119,6 +124,7 @@ impl Sites {
 
     /// The panics left for the publisher, and their sites; none are left
     /// after.
+    #[cfg(feature = "metrics")]
     pub(crate) fn take(&mut self) -> Unpublished {
         let sites = self
             .rows
@@ -172,6 +178,7 @@ mod tests {
         assert_eq!(rows(&sites), "unknown=2 a.rs:1=1 other=1");
     }
 
+    #[cfg(feature = "metrics")]
     #[test]
     fn panics_left_unpublished_are_taken_with_their_sites() {
         let mut sites = Sites::default();

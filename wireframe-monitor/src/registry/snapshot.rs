@@ -102,7 +102,7 @@ impl HandlerStats {
     /// handle(&[]);
     /// let row = snapshot().into_iter().find(|s| s.handler() == "sites_doc").unwrap();
     /// let (site, panics) = row.sites()[0];
-    /// // The file as cargo gave it to rustc (relative), then the line.
+    /// // The file relative to its crate, then the line.
     /// assert!(site.ends_with(&format!(".rs:{SITE_LINE}")) && !site.starts_with('/'), "{site}");
     /// assert_eq!(panics, 2);
     /// assert_eq!(row.sites().iter().map(|(_, n)| n).sum::<u64>(), row.panics());
