@@ -16,8 +16,9 @@
 //! opens 50 connections; every fifth triggers a panic: in a frame handler
 //! (contained: the same connection answers its next line) or in the
 //! connection handler (contained: only that connection closes). The demo then
-//! prints the Prometheus exposition and the `snapshot()` table, checks both
-//! against what the client triggered, and exits non-zero on any mismatch.
+//! prints the Prometheus exposition, the `snapshot()` table and each
+//! handler's panic sites, checks them against what the client triggered,
+//! and exits non-zero on any mismatch.
 
 #[path = "demo/check.rs"]
 mod check;
@@ -230,6 +231,18 @@ async fn demo(serve: Option<SocketAddr>) -> Result<(), String> {
     for row in &rows {
         println!("{row}");
     }
+    println!("\n--- panic sites (HandlerStats::sites) ---");
+    for row in rows.iter().filter(|r| r.panics() > 0) {
+        let labels: Vec<String> = row
+            .labels()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        println!("{} {{{}}}:", row.handler(), labels.join(","));
+        for (site, panics) in row.sites() {
+            println!("  {panics:>5}  {site}");
+        }
+    }
     let kinds = KINDS.each_ref().map(|k| k.load(Relaxed));
     let problems = check::check(&plan, &rows, &exposition, kinds, WITH_PEER.load(Relaxed));
     if !problems.is_empty() {
@@ -237,7 +250,7 @@ async fn demo(serve: Option<SocketAddr>) -> Result<(), String> {
     }
     println!(
         "\ncheck: OK: {} panics ({} from the line-protocol client, {} from the wireframe client) \
-         counted per handler and payload kind, as the clients triggered them",
+         counted per handler, payload kind and site, as the clients triggered them",
         plan.panics() + routes::PANICS,
         plan.panics(),
         routes::PANICS

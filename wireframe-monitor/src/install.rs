@@ -8,6 +8,7 @@ use crate::common::policy::{self, MessagePolicy, PeerPolicy, Policy};
 use crate::counting::flags;
 use crate::panic_path::hook;
 use crate::panic_path::storm;
+use crate::registry::sites;
 
 /// Installs wireframe-monitor with the default options; same as
 /// `Installer::new().install()`. Call it once at start-up, **after**
@@ -29,7 +30,7 @@ use crate::panic_path::storm;
 ///   handlers nested on one thread, and never loses a fresh panic, but a
 ///   payload re-raised on another thread (`JoinError::into_panic`) may then
 ///   be counted twice;
-/// - describes the four metrics to the recorder (help text and units);
+/// - describes the metrics to the recorder (help text and units);
 /// - sets the redaction policy;
 /// - starts a background thread, `wfmon-publisher`, that publishes
 ///   `calls_total` and `active` to the global recorder every
@@ -62,6 +63,7 @@ pub fn install() {
 ///     .quiet_contained(true)
 ///     .publish_interval(Duration::from_millis(500))
 ///     .build_info(env!("CARGO_PKG_VERSION"))
+///     .panic_sites(16)
 ///     .install();
 /// ```
 #[derive(Clone, Debug)]
@@ -76,6 +78,7 @@ pub struct Installer {
     report_interval: Duration,
     limit_hook: bool,
     backtraces: bool,
+    panic_sites: usize,
 }
 
 impl Default for Installer {
@@ -98,7 +101,30 @@ impl Installer {
             report_interval: Duration::from_millis(storm::DEFAULT_INTERVAL_MS),
             limit_hook: true,
             backtraces: true,
+            panic_sites: sites::DEFAULT_LIMIT,
         }
+    }
+
+    /// Panic sites per handler (name and label set): each of the first `n`
+    /// sites where a handler panics gets its own series of
+    /// `wireframe_handler_panic_sites_total` and row of
+    /// [`HandlerStats::sites`](crate::HandlerStats::sites), labelled with
+    /// its crate-relative `path:line` (see
+    /// [`names::SITE_LABEL`](crate::names::SITE_LABEL)); panics at further
+    /// sites count under `site="other"`, panics whose location was not
+    /// captured under `site="unknown"`, so a handler has at most `n + 2`
+    /// site series and they add up to its `panics_total`. Default 8. `0`
+    /// turns sites off: no site series, no site rows, from then on. A change
+    /// applies to sites not seen yet: a site that has its own series keeps
+    /// it.
+    ///
+    /// ```
+    /// wireframe_monitor::Installer::new().panic_sites(3).install();
+    /// # wireframe_monitor::install();
+    /// ```
+    pub fn panic_sites(mut self, n: usize) -> Self {
+        self.panic_sites = n;
+        self
     }
 
     /// Panic storms: at most `max` panics of one handler (name and label set)
@@ -226,6 +252,7 @@ impl Installer {
             self.limit_hook,
             self.backtraces,
         );
+        sites::set_limit(self.panic_sites);
         hook::reinstall();
         crate::panic_path::start_sweeper();
         warn_if_abort();

@@ -3,7 +3,9 @@
 //!
 //! Put [`#[monitored_connection]`](macro@monitored_connection) on a handler:
 //! its body then runs under a panic guard. A panic is recorded once, as the
-//! `wireframe_handler_panics_total` counter and the
+//! `wireframe_handler_panics_total` counter, the
+//! `wireframe_handler_panic_sites_total` counter of its site (its
+//! crate-relative `path:line`) and the
 //! `wireframe_handler_last_panic_timestamp_seconds` gauge (labelled with the
 //! handler's name and its static labels, never with client data), one
 //! structured `tracing` event, a call of your [`PanicHandler`] and a row of

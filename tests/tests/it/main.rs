@@ -47,6 +47,8 @@ mod server;
 #[cfg(feature = "enabled")]
 mod shapes;
 #[cfg(feature = "enabled")]
+mod sites;
+#[cfg(feature = "enabled")]
 mod spans;
 #[cfg(feature = "enabled")]
 mod tower_layer;

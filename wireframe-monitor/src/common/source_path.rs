@@ -1,5 +1,23 @@
 //! Source file paths as our outputs show them: relative to the crate that
-//! holds the file, never an absolute path of the build machine.
+//! holds the file, never an absolute path of the build machine; and the
+//! `site` of a panic, its location as such a path and a line (the label of
+//! `wireframe_handler_panic_sites_total`, one value per line of code, so
+//! series stay bounded by the code).
+
+/// The site of a panic at a location written `file:line:col` (as the panic
+/// path keeps it): `crate_relative(file):line`, with `/` between folders
+/// whatever the platform, so a site reads the same from every build; `None`
+/// when the location does not read as such.
+pub(crate) fn site(location: &str) -> Option<String> {
+    let mut parts = location.rsplitn(3, ':');
+    let _column = parts.next()?;
+    let line: u32 = parts.next()?.parse().ok()?;
+    let file = parts.next().filter(|f| !f.is_empty())?;
+    Some(format!(
+        "{}:{line}",
+        crate_relative(file).replace('\\', "/")
+    ))
+}
 
 /// `path` (as debug info or `file!()` gives it) relative to its crate:
 ///
@@ -72,7 +90,34 @@ fn is_absolute(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::crate_relative;
+    use super::{crate_relative, site};
+
+    #[test]
+    fn a_site_is_the_crate_relative_path_and_the_line() {
+        let cases = [
+            ("src/conn.rs:42:9", Some("src/conn.rs:42")),
+            (
+                "tests/tests/it/sites.rs:80:40",
+                Some("tests/it/sites.rs:80"),
+            ),
+            (
+                "/rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/time.rs:1201:1",
+                Some("core/src/time.rs:1201"),
+            ),
+            (
+                "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/md5-0.7.0/lib.rs:7:5",
+                Some("md5-0.7.0/lib.rs:7"),
+            ),
+            (r"C:\Users\me\app\src\frame.rs:7:1", Some("src/frame.rs:7")),
+            ("/home/alice/x.rs:3:1", Some("x.rs:3")),
+            ("src/conn.rs", None),
+            ("src/conn.rs:x:1", None),
+            (":1:1", None),
+        ];
+        for (location, want) in cases {
+            assert_eq!(site(location).as_deref(), want, "{location}");
+        }
+    }
 
     #[test]
     fn keeps_the_part_inside_the_crate() {

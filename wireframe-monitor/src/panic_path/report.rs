@@ -12,6 +12,7 @@ use crate::common::failures::{count_failure, swallow};
 use crate::common::panic::ConnectionPanic;
 use crate::common::panic::{PayloadKind, payload_text};
 use crate::common::policy::{self, PeerPolicy};
+use crate::common::source_path;
 #[cfg(feature = "tracing")]
 use crate::common::text::Utc;
 #[cfg(feature = "tracing")]
@@ -100,7 +101,9 @@ fn report(
     let message = swallow(|| policy.message.apply(raw)).flatten();
     let panic = ConnectionPanic::new(entry.handler, message, fresh.location.clone(), payload_kind);
     let depth = Depth::enter();
-    entry.panics.fetch_add(1, Relaxed);
+    // The site goes with the panic count: the sum over sites stays exact.
+    let site = swallow(|| fresh.location.as_deref().and_then(source_path::site)).flatten();
+    let counted = entry.count_panic(site.as_deref());
     let at = SystemTime::now();
     {
         let mut last = entry.last.lock().unwrap_or_else(PoisonError::into_inner);
@@ -126,8 +129,10 @@ fn report(
         let unix = at
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
-        swallow(|| crate::publish::panic(entry, unix));
+        swallow(|| crate::publish::panic(entry, unix, counted.as_ref()));
     }
+    #[cfg(not(feature = "metrics"))]
+    let _ = counted;
     if depth.0 == 1 {
         count_failure();
         return panic;
