@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use wireframe_monitor::names;
 use wireframe_monitor_exporters::{
-    ALL_METRICS, PLAIN, expected_objectives, handler_of, is_checked, run,
+    ALL_METRICS, PLAIN, expected_objectives, handler_of, is_checked, run, series_of,
 };
 
 /// `calls_total` of `handler` in a fresh snapshot (taking counters out).
@@ -58,7 +58,7 @@ fn debugging_recorder_shows_exact_totals() {
         if !is_checked(key.name()) {
             continue;
         }
-        let handler = handler_of(key.labels().map(|l| (l.key(), l.value())))
+        let handler = series_of(key.name(), key.labels().map(|l| (l.key(), l.value())))
             .unwrap_or_else(|| panic!("unexpected labels on {key:?}"));
         let value = match value {
             DebugValue::Counter(n) => n,

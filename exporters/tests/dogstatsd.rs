@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use metrics_exporter_dogstatsd::DogStatsDBuilder;
 use wireframe_monitor::names;
-use wireframe_monitor_exporters::{expected_objectives, handler_of, is_checked};
+use wireframe_monitor_exporters::{expected_objectives, handler_of, is_checked, series_of};
 
 /// One `DogStatsD` line, `name:value|type|#k:v,…`.
 struct Line<'a> {
@@ -85,7 +85,8 @@ fn dogstatsd_deltas_sum_to_exact_totals() {
             if !is_checked(name) {
                 continue;
             }
-            let handler = handler_of(tags).unwrap_or_else(|| panic!("unexpected tags: {line}"));
+            let handler =
+                series_of(name, tags).unwrap_or_else(|| panic!("unexpected tags: {line}"));
             assert!(value >= 0.0 && value.fract() == 0.0, "{line}");
             #[expect(
                 clippy::cast_possible_truncation,

@@ -9,12 +9,15 @@ use metrics_exporter_opentelemetry::Recorder;
 use opentelemetry_sdk::metrics::InMemoryMetricExporter;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMetrics};
 use wireframe_monitor::names;
-use wireframe_monitor_exporters::{ALL_METRICS, expected_objectives, handler_of, is_checked, run};
+use wireframe_monitor_exporters::{ALL_METRICS, expected_objectives, is_checked, run, series_of};
 
-/// `(handler, value)` of every data point of a counter or gauge.
-fn points(data: &AggregatedMetrics) -> Vec<(Option<String>, f64)> {
+/// `(handler, value)` of every data point of a counter or gauge `name`.
+fn points(name: &str, data: &AggregatedMetrics) -> Vec<(Option<String>, f64)> {
     let handler = |attributes: Vec<(String, String)>| {
-        handler_of(attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        series_of(
+            name,
+            attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )
     };
     let attrs = |kvs: &mut dyn Iterator<Item = &opentelemetry::KeyValue>| -> Vec<(String, String)> {
         kvs.map(|kv| (kv.key.to_string(), kv.value.to_string()))
@@ -70,7 +73,7 @@ fn opentelemetry_streams_show_exact_totals() {
                 undescribed.insert(name.to_owned());
             }
             if name == names::OBJECTIVE_RATIO {
-                for (handler, ratio) in points(metric.data()) {
+                for (handler, ratio) in points(name, metric.data()) {
                     let handler =
                         handler.unwrap_or_else(|| panic!("{name}: a point with unexpected labels"));
                     assert!(
@@ -84,7 +87,7 @@ fn opentelemetry_streams_show_exact_totals() {
                 continue;
             }
             let mut label_sets = BTreeSet::new();
-            for (handler, value) in points(metric.data()) {
+            for (handler, value) in points(name, metric.data()) {
                 let handler =
                     handler.unwrap_or_else(|| panic!("{name}: a point with unexpected labels"));
                 assert!(

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use metrics_exporter_prometheus::PrometheusBuilder;
 use wireframe_monitor::names;
-use wireframe_monitor_exporters::{ALL_METRICS, expected_objectives, handler_of, is_checked, run};
+use wireframe_monitor_exporters::{
+    ALL_METRICS, expected_objectives, handler_of, is_checked, run, series_of,
+};
 
 /// The labels of a sample, `(key, value)`.
 type Labels<'a> = Vec<(&'a str, &'a str)>;
@@ -59,7 +61,8 @@ fn prometheus_exposition_shows_exact_totals() {
         if !is_checked(name) {
             continue;
         }
-        let handler = handler_of(labels).unwrap_or_else(|| panic!("unexpected labels: {line}"));
+        let handler =
+            series_of(name, labels).unwrap_or_else(|| panic!("unexpected labels: {line}"));
         assert!(value >= 0.0 && value.fract() == 0.0, "{line}");
         #[expect(
             clippy::cast_possible_truncation,

@@ -20,8 +20,9 @@
 //! opens 50 connections; every fifth triggers a panic: in a frame handler
 //! (contained: the same connection answers its next line) or in the
 //! connection handler (contained: only that connection closes). The demo then
-//! prints the Prometheus exposition and the `snapshot()` table, checks both
-//! against what the client triggered, and exits non-zero on any mismatch.
+//! prints the Prometheus exposition, the `snapshot()` table and each
+//! handler's panic sites, checks them against what the client triggered,
+//! and exits non-zero on any mismatch.
 
 #[path = "demo/check.rs"]
 mod check;
@@ -30,7 +31,7 @@ mod client;
 #[path = "demo/routes.rs"]
 mod routes;
 
-use std::io;
+use std::io::{self, IsTerminal};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
@@ -221,6 +222,10 @@ async fn demo(serve: Option<SocketAddr>) -> Result<(), String> {
     let plan = Tally::plan(0..CONNECTIONS);
     println!("server: listening on {addr} (line protocol demo-v1)");
     println!(
+        "server: every panic is contained, counted, and logged to stderr as one ERROR line \
+         (handler, labels, message, location, short backtrace)"
+    );
+    println!(
         "client: opening {CONNECTIONS} connections, {} of them trigger panics \
          ({} frame, {} critical frame, {} connection)",
         plan.panics(),
@@ -244,15 +249,36 @@ async fn demo(serve: Option<SocketAddr>) -> Result<(), String> {
     for row in &rows {
         println!("{row}");
     }
+    println!("\n--- panic sites (HandlerStats::sites) ---");
+    for row in rows.iter().filter(|r| r.panics() > 0) {
+        let labels: Vec<String> = row
+            .labels()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        println!("{} {{{}}}:", row.handler(), labels.join(","));
+        for (site, panics) in row.sites() {
+            println!("  {panics:>5}  {site}");
+        }
+    }
     let kinds = KINDS.each_ref().map(|k| k.load(Relaxed));
     let problems = check::check(&plan, &rows, &exposition, kinds, WITH_PEER.load(Relaxed));
     if !problems.is_empty() {
         return Err(problems.join("\n  "));
     }
     println!(
-        "\ncheck: OK: {} panics counted per handler and payload kind, as the clients triggered them",
-        plan.panics() + routes::PANICS
+        "\ncheck: OK: {} panics ({} from the line-protocol client, {} from the wireframe client) \
+         counted per handler, payload kind and site, as the clients triggered them",
+        plan.panics() + routes::PANICS,
+        plan.panics(),
+        routes::PANICS
     );
+    if serve.is_none() {
+        println!(
+            "next: `cargo run --example demo -- --serve 127.0.0.1:9898` keeps serving /metrics \
+             (and traffic) for a real Prometheus"
+        );
+    }
     if let (Some(serve), Some(exporter)) = (serve, exporter) {
         // Served from now on: the first scrape sees the checked, flushed state.
         tokio::spawn(async move {
@@ -350,11 +376,16 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Not `.init()`: in a workspace build where another crate turns on
-    // tracing's `log-always`, the `log` bridge it installs doubles each event.
+    // One line per event (the compact text format); colours only on a
+    // terminal, so `2>file` reads as plain text. Not `.init()`: in a
+    // workspace build where another crate turns on tracing's `log-always`,
+    // the `log` bridge it installs doubles each event.
+    let colour =
+        io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let subscriber = tracing_subscriber::fmt()
         .compact()
         .with_target(false)
+        .with_ansi(colour)
         .with_writer(io::stderr)
         .finish();
     if tracing::subscriber::set_global_default(subscriber).is_err() {

@@ -1,5 +1,6 @@
 //! Parsing the options: `name = "…"`, `labels(k = v, …)`,
-//! `on_panic = "contain" | "resume"`, `peer = arg`, `objective = "99.95"`.
+//! `on_panic = "contain" | "resume"`, `peer = arg`, `objective = "99.95"`,
+//! `crate = "path"`.
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
@@ -17,6 +18,9 @@ pub(crate) struct Args {
     pub(crate) peer: Option<Ident>,
     /// `objective = "…"`: the literal as written (checked in `validate.rs`).
     pub(crate) objective: Option<LitStr>,
+    /// `crate = "path"`: the path of the runtime crate, its tokens spanned
+    /// on the literal.
+    pub(crate) krate: Option<Path>,
 }
 
 /// `labels(…)` and the token naming it (for spans).
@@ -45,7 +49,7 @@ pub(crate) struct OnPanicArg {
     pub(crate) mode: OnPanic,
 }
 
-const OPTIONS: &str = "expected one of `name`, `labels`, `on_panic`, `peer`, `objective`";
+const OPTIONS: &str = "expected one of `name`, `labels`, `on_panic`, `peer`, `objective`, `crate`";
 
 /// Parses the attribute's arguments. A bad option or label is recorded and
 /// parsing goes on, so every one is reported at once; a syntax error stops
@@ -126,6 +130,10 @@ impl Args {
             "objective" => {
                 let objective = objective_from(meta.value()?.parse()?);
                 store(&mut self.objective, &option, objective, errors);
+            }
+            "crate" => {
+                let krate = crate_from(meta.value()?.parse()?);
+                store(&mut self.krate, &option, krate, errors);
             }
             other => {
                 skip_value(meta)?;
@@ -219,6 +227,38 @@ fn objective_from(value: Expr) -> syn::Result<LitStr> {
         other => Err(syn::Error::new_spanned(
             other,
             "`objective` must be a string literal holding a percentage, for example `objective = \"99.95\"`",
+        )),
+    }
+}
+
+/// `crate = "path"`: the literal parsed as a module path (`wm`, `::wm`,
+/// `crate::facade::monitor`), spanned on the literal.
+fn crate_from(value: Expr) -> syn::Result<Path> {
+    const EXAMPLE: &str = "for example `crate = \"wm\"` for a dependency renamed `wm`, or `crate = \"my_facade::monitor\"` for a re-export";
+    match ungroup(value) {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => lit.parse_with(Path::parse_mod_style).map_err(|_| {
+            syn::Error::new_spanned(
+                &lit,
+                format!(
+                    "{:?} is not a path: `crate` takes the path of the wireframe-monitor crate, {EXAMPLE}",
+                    lit.value()
+                ),
+            )
+        }),
+        Expr::Path(ExprPath {
+            path, qself: None, ..
+        }) => {
+            let written = path.to_token_stream().to_string().replace(' ', "");
+            Err(syn::Error::new_spanned(
+                path,
+                format!("`crate` takes the path as a string literal: write `crate = \"{written}\"`"),
+            ))
+        }
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("`crate` must be a string literal holding the path of the wireframe-monitor crate, {EXAMPLE}"),
         )),
     }
 }

@@ -290,7 +290,7 @@ mod tests {
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("100 or more"), "{out}");
         let out = crate::expand::monitored_connection(
-            quote::quote!(objective = "99.5"),
+            quote::quote!(objective = "99.5", crate = "::wireframe_monitor"),
             quote::quote!(
                 fn handle() {}
             ),

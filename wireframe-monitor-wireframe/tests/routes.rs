@@ -237,6 +237,9 @@ fn a_route_handler_is_made_once_and_renaming_makes_a_new_one() {
     assert!(monitor.handler(3).unwrap().labels().is_empty());
 }
 
+/// A handler label, the sorted labels and the value of an objective series.
+type ObjectiveSeries = (String, Vec<(String, String)>, f64);
+
 /// Objectives reach the route handlers the middleware makes: one route's
 /// own, the monitor's for the others, none without either; published as
 /// `wireframe_handler_objective_ratio` with the route's labels.
@@ -268,7 +271,7 @@ async fn route_objectives_are_published_per_route() {
     plain.stop().await;
 
     wireframe_monitor::flush();
-    let mut objectives: Vec<(String, Vec<(String, String)>, f64)> = snapshotter
+    let mut objectives: Vec<ObjectiveSeries> = snapshotter
         .snapshot()
         .into_vec()
         .into_iter()

@@ -9,6 +9,7 @@ use crate::counting::flags;
 use crate::panic_path::hook;
 use crate::panic_path::storm;
 use crate::registry::objective::{self, Objective};
+use crate::registry::sites;
 
 /// Installs wireframe-monitor with the default options; same as
 /// `Installer::new().install()`. Call it once at start-up, **after**
@@ -63,6 +64,7 @@ pub fn install() {
 ///     .quiet_contained(true)
 ///     .publish_interval(Duration::from_millis(500))
 ///     .build_info(env!("CARGO_PKG_VERSION"))
+///     .panic_sites(16)
 ///     .install();
 /// ```
 #[derive(Clone, Debug)]
@@ -77,6 +79,7 @@ pub struct Installer {
     report_interval: Duration,
     limit_hook: bool,
     backtraces: bool,
+    panic_sites: usize,
     default_objective: Option<Objective>,
 }
 
@@ -100,8 +103,31 @@ impl Installer {
             report_interval: Duration::from_millis(storm::DEFAULT_INTERVAL_MS),
             limit_hook: true,
             backtraces: true,
+            panic_sites: sites::DEFAULT_LIMIT,
             default_objective: None,
         }
+    }
+
+    /// Panic sites per handler (name and label set): each of the first `n`
+    /// sites where a handler panics gets its own series of
+    /// `wireframe_handler_panic_sites_total` and row of
+    /// [`HandlerStats::sites`](crate::HandlerStats::sites), labelled with
+    /// its crate-relative `path:line` (see
+    /// [`names::SITE_LABEL`](crate::names::SITE_LABEL)); panics at further
+    /// sites count under `site="other"`, panics whose location was not
+    /// captured under `site="unknown"`, so a handler has at most `n + 2`
+    /// site series and they add up to its `panics_total`. Default 8. `0`
+    /// turns sites off: no site series, no site rows, from then on. A change
+    /// applies to sites not seen yet: a site that has its own series keeps
+    /// it.
+    ///
+    /// ```
+    /// wireframe_monitor::Installer::new().panic_sites(3).install();
+    /// # wireframe_monitor::install();
+    /// ```
+    pub fn panic_sites(mut self, n: usize) -> Self {
+        self.panic_sites = n;
+        self
     }
 
     /// Panic storms: at most `max` panics of one handler (name and label set)
@@ -158,9 +184,10 @@ impl Installer {
     /// Whether the panic hook captures a backtrace at the panic site for
     /// the panics that will be reported (the first few per location and
     /// interval, see [`report_limit`](Self::report_limit)), whatever
-    /// `RUST_BACKTRACE` says: [`PanicEvent::backtrace`](crate::PanicEvent::backtrace),
-    /// the `panic.backtrace` field of the event and
-    /// [`HandlerStats::last_backtrace`](crate::HandlerStats::last_backtrace).
+    /// `RUST_BACKTRACE` says: [`PanicEvent::backtrace`](crate::PanicEvent::backtrace)
+    /// and [`HandlerStats::last_backtrace`](crate::HandlerStats::last_backtrace)
+    /// (the whole capture), and the `panic.backtrace` field of the event
+    /// (its short form on one line: the panic site down to the guard).
     /// Default `true`; a capture costs tens of microseconds, paid only by
     /// reported panics.
     ///
@@ -248,6 +275,7 @@ impl Installer {
             self.limit_hook,
             self.backtraces,
         );
+        sites::set_limit(self.panic_sites);
         objective::set_default(self.default_objective);
         hook::reinstall();
         crate::panic_path::start_sweeper();

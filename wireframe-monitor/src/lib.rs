@@ -3,7 +3,9 @@
 //!
 //! Put [`#[monitored_connection]`](macro@monitored_connection) on a handler:
 //! its body then runs under a panic guard. A panic is recorded once, as the
-//! `wireframe_handler_panics_total` counter and the
+//! `wireframe_handler_panics_total` counter, the
+//! `wireframe_handler_panic_sites_total` counter of its site (its
+//! crate-relative `path:line`) and the
 //! `wireframe_handler_last_panic_timestamp_seconds` gauge (labelled with the
 //! handler's name and its static labels, never with client data), one
 //! structured `tracing` event, a call of your [`PanicHandler`] and a row of
@@ -158,6 +160,7 @@ pub use registry::snapshot::{HandlerStats, counter_shards, snapshot};
 /// | `on_panic` | `"contain"` (return [`PanicFallback::from_panic`]) or `"resume"` (re-raise) | `"contain"` |
 /// | `peer` | an argument implementing [`PeerAddr`], for logs and [`PanicEvent`] only | none |
 /// | `objective` | string literal: the percentage of calls that must not panic, strictly between 0 and 100, such as `"99.95"` ([`Objective`]); published as `wireframe_handler_objective_ratio` (0.9995) | [`Installer::default_objective`], else none |
+/// | `crate` | string literal: the path of this crate, renamed (`"wm"`) or re-exported (`"my_facade::monitor"`) | its name in `Cargo.toml` |
 ///
 /// Works on `fn` and `async fn`, free functions and methods, generic,
 /// `unsafe`, with pattern arguments, of any visibility; a non-async `fn`

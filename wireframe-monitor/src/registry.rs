@@ -1,5 +1,6 @@
 //! The embedded registry: one entry per handler name and label set, with
-//! its panic count and last panic; read by `snapshot()` and the publisher.
+//! its panic count, panic [`sites`] and last panic; read by `snapshot()`
+//! and the publisher.
 //!
 //! What flows through: entries, registered once per name and label set (by
 //! an annotated function's site, or by [`runtime_handlers`] after the
@@ -13,6 +14,7 @@
 pub(crate) mod labels;
 pub(crate) mod objective;
 pub(crate) mod runtime_handlers;
+pub(crate) mod sites;
 pub(crate) mod snapshot;
 
 use std::backtrace::Backtrace;
@@ -24,6 +26,9 @@ use std::time::SystemTime;
 
 use crate::common::window::Window;
 use crate::counting::shard;
+#[cfg(feature = "metrics")]
+use crate::registry::sites::Unpublished;
+use crate::registry::sites::{Counted, Sites, limit as site_limit};
 
 /// What the registry remembers of the last panic of a handler.
 #[derive(Clone, Debug)]
@@ -42,11 +47,12 @@ pub struct Entry {
     pub(crate) id: u32,
     pub(crate) handler: &'static str,
     pub(crate) labels: &'static [(&'static str, &'static str)],
+    /// Panics recorded; moved only with a row of `sites`
+    /// ([`Entry::count_panic`]).
     pub(crate) panics: AtomicU64,
-    /// Panics recorded while the publication table was busy (the publisher
-    /// inside a recorder call): the publisher sends them on its next pass,
-    /// so a panic never waits for it.
-    pub(crate) unpublished_panics: AtomicU64,
+    /// Panics per site, and the panics and sites the publisher still has
+    /// to send, behind the lock they are counted under.
+    pub(crate) sites: Mutex<Sites>,
     /// Calls counted where no per-thread shard was available (a thread being
     /// torn down, or more handlers than the shards index).
     overflow_calls: AtomicU64,
@@ -132,7 +138,7 @@ pub(crate) fn register(
         handler,
         labels,
         panics: AtomicU64::new(0),
-        unpublished_panics: AtomicU64::new(0),
+        sites: Mutex::new(Sites::default()),
         overflow_calls: AtomicU64::new(0),
         overflow_done: AtomicU64::new(0),
         last: Mutex::new(None),
@@ -190,6 +196,7 @@ pub(crate) fn entries() -> Vec<&'static Entry> {
 
 impl Entry {
     /// Unix seconds of the last panic recorded, if any.
+    #[cfg(feature = "metrics")]
     pub(crate) fn last_panic_unix(&self) -> Option<f64> {
         let last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
         let at = last.as_ref()?.at;
@@ -224,6 +231,36 @@ impl Entry {
             // `NO_FAST` is `u8::MAX`: the 256th and later share it.
             u8::try_from(next).unwrap_or(shard::NO_FAST)
         })
+    }
+
+    /// Counts one panic of this entry, at `site` (its crate-relative
+    /// `path:line`; `None` when the location was not captured): the panic
+    /// count and the site's row move together, under the sites lock, which
+    /// `snapshot()` takes to read both. `None` when sites are off.
+    pub(crate) fn count_panic(&self, site: Option<&str>) -> Option<Counted> {
+        let mut rows = self.sites.lock().unwrap_or_else(PoisonError::into_inner);
+        self.panics.fetch_add(1, Relaxed);
+        rows.count(site, site_limit())
+    }
+
+    /// One panic (at `site`, when sites are on) found the publication table
+    /// busy: left, with its site, for the publisher's next pass.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn leave_unpublished(&self, site: Option<&Counted>) {
+        self.sites
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .leave(site);
+    }
+
+    /// The panics left for the publisher and their sites, taken together
+    /// (so what is published of both adds up).
+    #[cfg(feature = "metrics")]
+    pub(crate) fn take_unpublished(&self) -> Unpublished {
+        self.sites
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 
     /// `(calls, active)` now.

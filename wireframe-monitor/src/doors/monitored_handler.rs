@@ -169,7 +169,8 @@ impl<P> MonitoredHandler<P> {
         self.refs.entry()
     }
 
-    /// Where the peer address comes from.
+    /// Where the peer address comes from (for the tower layer).
+    #[cfg(feature = "tower")]
     #[inline]
     pub(crate) fn peer_source(&self) -> P
     where

@@ -1,6 +1,8 @@
 //! The published metrics (names, kinds, help texts), the keys of a registry
 //! entry and the handles kept for the global recorder.
 
+use std::sync::Arc;
+
 use metrics::{Counter, Gauge, Key, Label, Level, Metadata, Recorder, Unit};
 
 use crate::common::names;
@@ -34,6 +36,12 @@ pub(super) const PANICS: Metric = Metric {
     gauge: false,
     unit: None,
     help: "Panics caught in a #[monitored_connection] handler, each counted once",
+};
+pub(super) const SITES: Metric = Metric {
+    name: names::PANIC_SITES_TOTAL,
+    gauge: false,
+    unit: None,
+    help: "Panics caught in a #[monitored_connection] handler, per panic site (crate-relative path:line, other or unknown)",
 };
 pub(super) const LAST_PANIC: Metric = Metric {
     name: names::LAST_PANIC_TIMESTAMP_SECONDS,
@@ -84,6 +92,8 @@ pub(super) struct Keys {
     pub(super) panics: Key,
     pub(super) last_panic: Key,
     pub(super) objective: Key,
+    /// `handler` and the static labels, for the keys of the sites.
+    labels: Vec<Label>,
 }
 
 impl Keys {
@@ -106,7 +116,15 @@ impl Keys {
             panics: key(names::PANICS_TOTAL),
             last_panic: key(names::LAST_PANIC_TIMESTAMP_SECONDS),
             objective: key(names::OBJECTIVE_RATIO),
+            labels,
         }
+    }
+
+    /// The key of `wireframe_handler_panic_sites_total` at `site`.
+    pub(super) fn site(&self, site: &Arc<str>) -> Key {
+        let mut labels = self.labels.clone();
+        labels.push(Label::new(names::SITE_LABEL, Arc::clone(site)));
+        Key::from_parts(names::PANIC_SITES_TOTAL, labels)
     }
 }
 
@@ -122,6 +140,9 @@ pub(super) struct Handles {
     /// Registered once the entry has an objective: a handler without one
     /// has no objective series.
     pub(super) objective: Option<Gauge>,
+    /// By the index of the entry's site row, registered at the site's
+    /// first panic.
+    pub(super) sites: Vec<Option<Counter>>,
     pub(super) calls_sent: u64,
 }
 
@@ -136,6 +157,7 @@ impl Handles {
             panics,
             last_panic: None,
             objective: None,
+            sites: Vec::new(),
             calls_sent: 0,
         }
     }
