@@ -227,8 +227,8 @@ fragments!(
 
 /// Every option a `literal` fragment, or an `expr` one.
 macro_rules! literal_and_expr_fragments {
-    ($name:literal, $label:literal, $mode:literal, $future:ty, $expr_name:expr) => {
-        #[monitored_connection(name = $name, labels(via = $label), on_panic = $mode)]
+    ($name:literal, $label:literal, $mode:literal, $objective:literal, $future:ty, $expr_name:expr, $expr_objective:expr) => {
+        #[monitored_connection(name = $name, labels(via = $label), on_panic = $mode, objective = $objective)]
         fn via_literals(fail: bool) -> $future {
             async move {
                 tokio::task::yield_now().await;
@@ -237,7 +237,7 @@ macro_rules! literal_and_expr_fragments {
             }
         }
 
-        #[monitored_connection(name = $expr_name, labels(via = $expr_name))]
+        #[monitored_connection(name = $expr_name, labels(via = $expr_name), objective = $expr_objective)]
         fn via_exprs(fail: bool) -> impl Future<Output = Option<u8>> {
             async move {
                 assert!(!fail, "in the returned future");
@@ -251,8 +251,10 @@ literal_and_expr_fragments!(
     "via_literals",
     "literal",
     "resume",
+    "99.9",
     impl Future<Output = u8>,
-    "via_exprs"
+    "via_exprs",
+    "99"
 );
 
 /// A `contain` handler whose return type is a `ty` fragment.
@@ -288,6 +290,7 @@ fn options_and_return_type_through_fragments() {
         "in the returned future",
     );
     assert_eq!(row("via_literals").labels(), [("via", "literal")]);
+    assert_eq!(row("via_literals").objective(), Some(0.999));
     check(
         "via_exprs",
         || block_on(via_exprs(false)),
@@ -295,6 +298,7 @@ fn options_and_return_type_through_fragments() {
         || block_on(via_exprs(true)),
         &None,
     );
+    assert_eq!(row("via_exprs").objective(), Some(0.99));
     check(
         "contained_fragment",
         || block_on(contained_fragment(false)),

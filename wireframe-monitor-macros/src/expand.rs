@@ -6,17 +6,19 @@
 //! attributes move to the top of the new body. The original body becomes a
 //! `move` closure (sync, or a `fn` returning a future, whose future is then
 //! guarded too, and boxed again for `Pin<Box<dyn Future>>`) or an `async
-//! move` block (async), passed to a guard in `::wireframe_monitor::__private`
-//! with the handler's site (one `static` with its name and labels, which
-//! `install()` registers; by reference, or for futures through a zero-sized
-//! type implementing `SiteOf`, so the guard stores nothing for it) and the peer address, read
-//! before the body takes its argument. Every local the expansion adds is
-//! hygienic ([`Span::mixed_site`]). The guard call is spanned on the return
-//! type ([`FallbackSpans`]) so a missing `PanicFallback` is reported there.
-//! No lint is allowed on the user's function: the generated code gives
-//! clippy no reason to fire, and the user's own lints still see the body.
+//! move` block (async), passed to a guard in `<runtime>::__private` (the
+//! runtime crate's path, `::wireframe_monitor` unless `runtime.rs` finds
+//! another) with the handler's site (one `static` with its name, labels and
+//! objective, which `install()` registers; by reference, or for futures
+//! through a zero-sized type implementing `SiteOf`, so the guard stores
+//! nothing for it) and the peer address, read before the body takes its
+//! argument. Every local the expansion adds is hygienic
+//! ([`Span::mixed_site`]). The guard call is spanned on the return type
+//! ([`FallbackSpans`]) so a missing `PanicFallback` is reported there. No
+//! lint is allowed on the user's function: the generated code gives clippy
+//! no reason to fire, and the user's own lints still see the body.
 
-use proc_macro2::{Delimiter, Group, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Literal, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{Block, Ident};
 
@@ -24,7 +26,7 @@ use crate::args::{self, Args, LabelValue, OnPanic};
 use crate::item::{self, Function, Kind};
 use crate::params::{self, Params};
 use crate::spans::{FallbackSpans, call_between};
-use crate::{desugar, disabled, fallback, validate};
+use crate::{desugar, disabled, fallback, runtime, validate};
 
 /// The whole attribute: parse, validate, expand; on error, the error and the
 /// original item.
@@ -36,15 +38,25 @@ pub(crate) fn monitored_connection(args: TokenStream, item: TokenStream) -> Toke
     {
         errors.push(error);
     }
+    // In both modes: a crate that builds with `enabled` off builds with it on.
+    let krate = if errors.is_empty() {
+        runtime::path(&args)
+            .map_err(|error| errors.push(error))
+            .ok()
+    } else {
+        None
+    };
     let error = errors.into_iter().reduce(|mut all, next| {
         all.combine(next);
         all
     });
-    match (error, function) {
-        (Some(error), _) => fallback::with_original(&error, &item),
-        (None, Some(function)) if cfg!(feature = "enabled") => expand(&args, &function),
-        (None, Some(function)) => disabled::expand(&args, &function),
-        (None, None) => item,
+    match (error, function, krate) {
+        (Some(error), _, _) => fallback::with_original(&error, &item),
+        (None, Some(function), Some(krate)) if cfg!(feature = "enabled") => {
+            expand(&args, &function, &krate)
+        }
+        (None, Some(function), _) => disabled::expand(&args, &function),
+        (None, _, _) => item,
     }
 }
 
@@ -71,7 +83,13 @@ enum SiteRef {
 }
 
 /// `let __wm_site = …;`: the handler's site, as `form` says.
-fn site_binding(args: &Args, function: &Function, params: &Params, form: SiteRef) -> TokenStream {
+fn site_binding(
+    args: &Args,
+    function: &Function,
+    params: &Params,
+    rt: &TokenStream,
+    form: SiteRef,
+) -> TokenStream {
     let handler = handler_name(args, function);
     let labels = args.labels.iter().flat_map(|l| &l.entries).map(|label| {
         let key = label.key.to_string();
@@ -81,12 +99,22 @@ fn site_binding(args: &Args, function: &Function, params: &Params, form: SiteRef
         }
     });
     let local = params.local("__wm_site", Span::call_site());
+    // `objective = "…"` (validated): its ratio, static data of the site.
+    let ratio = args
+        .objective
+        .as_ref()
+        .and_then(|o| validate::objective_ratio(&o.value()).ok());
+    let site = if let Some(ratio) = ratio {
+        let ratio = Literal::f64_suffixed(ratio);
+        quote!(#rt::__private::Site::with_objective(#handler, &[#(#labels),*], #ratio))
+    } else {
+        quote!(#rt::__private::Site::new(#handler, &[#(#labels),*]))
+    };
     // In the slice `install()` registers (on targets with link-time
     // collection).
     let site = quote! {
-        ::wireframe_monitor::__private::site! {
-            static __WM_SITE: ::wireframe_monitor::__private::Site =
-                ::wireframe_monitor::__private::Site::new(#handler, &[#(#labels),*]);
+        #rt::__private::site! {
+            static __WM_SITE: #rt::__private::Site = #site;
         }
     };
     match form {
@@ -99,9 +127,9 @@ fn site_binding(args: &Args, function: &Function, params: &Params, form: SiteRef
         SiteRef::ZeroSized => quote! {
             let #local = {
                 struct __WmSite;
-                impl ::wireframe_monitor::__private::SiteOf for __WmSite {
+                impl #rt::__private::SiteOf for __WmSite {
                     #[inline]
-                    fn site(&self) -> &'static ::wireframe_monitor::__private::Site {
+                    fn site(&self) -> &'static #rt::__private::Site {
                         #site
                         &__WM_SITE
                     }
@@ -114,12 +142,12 @@ fn site_binding(args: &Args, function: &Function, params: &Params, form: SiteRef
 
 /// `let __wm_peer = …;`: the address of the `peer` argument (its hygienic
 /// name in the signature), read before the body takes the argument.
-fn peer_binding(params: &Params) -> TokenStream {
+fn peer_binding(params: &Params, rt: &TokenStream) -> TokenStream {
     let local = params.local("__wm_peer", Span::call_site());
     let value = if let Some(arg) = &params.peer {
-        quote!(::wireframe_monitor::__private::peer_of(&#arg))
+        quote!(#rt::__private::peer_of(&#arg))
     } else {
-        quote!(::wireframe_monitor::__private::NoPeer)
+        quote!(#rt::__private::NoPeer)
     };
     quote!(let #local = #value;)
 }
@@ -138,15 +166,23 @@ enum Call {
     AwaitAsyncBlock,
 }
 
+/// What every call of a guard is written from: the options, the function,
+/// its rewritten arguments and the path of the runtime crate.
+struct Guard<'a> {
+    args: &'a Args,
+    function: &'a Function,
+    params: &'a Params,
+    rt: &'a TokenStream,
+}
+
 /// The call of the guard on `body`, spanned as [`FallbackSpans`] says.
-fn guard_call(
-    args: &Args,
-    function: &Function,
-    params: &Params,
-    suffix: &str,
-    call: Call,
-    body: &TokenStream,
-) -> TokenStream {
+fn guard_call(guard: &Guard<'_>, suffix: &str, call: Call, body: &TokenStream) -> TokenStream {
+    let Guard {
+        args,
+        function,
+        params,
+        rt,
+    } = *guard;
     let mode = args.on_panic.as_ref().map_or(OnPanic::Contain, |a| a.mode);
     let prefix = match mode {
         OnPanic::Contain => "contain",
@@ -154,7 +190,7 @@ fn guard_call(
     };
     let spans = FallbackSpans::new(function);
     let guard = Ident::new(&format!("{prefix}{suffix}"), Span::call_site());
-    let path = quote!(::wireframe_monitor::__private::#guard);
+    let path = quote!(#rt::__private::#guard);
     let site = params.local("__wm_site", Span::call_site());
     let peer = params.local("__wm_peer", Span::call_site());
     if call == Call::Closure {
@@ -184,10 +220,10 @@ fn guard_call(
 /// The declared return type as the expansion writes it: `()` for none, and
 /// `!` (which only a function's return type may name on stable) as
 /// `__private::Never`.
-fn output(function: &Function) -> TokenStream {
+fn output(function: &Function, rt: &TokenStream) -> TokenStream {
     match function.return_type() {
         None => quote!(()),
-        Some(_) if function.returns_never() => quote!(::wireframe_monitor::__private::Never),
+        Some(_) if function.returns_never() => quote!(#rt::__private::Never),
         Some(ty) => quote!(#ty),
     }
 }
@@ -196,11 +232,11 @@ fn output(function: &Function) -> TokenStream {
 /// `?` and `return` in the body infer as they do in the `async fn`. It
 /// comes before the body's block, so names the body imports cannot change
 /// what the return type means.
-fn return_hint(function: &Function, params: &Params) -> TokenStream {
+fn return_hint(function: &Function, params: &Params, rt: &TokenStream) -> TokenStream {
     if function.return_type().is_none() || !function.return_type_is_nameable() {
         return quote!();
     }
-    let ty = output(function);
+    let ty = output(function, rt);
     let fake = params.local("__wm_fake_return", Span::call_site());
     quote! {
         #[allow(
@@ -238,7 +274,8 @@ fn body(params: &Params, hint: &TokenStream, block: &Block) -> TokenStream {
     }
 }
 
-fn expand(args: &Args, function: &Function) -> TokenStream {
+/// The guarded function; `rt` is the path of the runtime crate.
+fn expand(args: &Args, function: &Function, rt: &TokenStream) -> TokenStream {
     let Function {
         outer_attrs,
         inner_attrs,
@@ -252,8 +289,14 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         Kind::Sync => SiteRef::Static,
         Kind::Async | Kind::ReturnsFuture | Kind::ReturnsBoxedFuture => SiteRef::ZeroSized,
     };
-    let site = site_binding(args, function, &params, form);
-    let peer = peer_binding(&params);
+    let site = site_binding(args, function, &params, rt, form);
+    let peer = peer_binding(&params, rt);
+    let guard = Guard {
+        args,
+        function,
+        params: &params,
+        rt,
+    };
     let mut sig = sig.clone();
     sig.inputs.clone_from(&params.inputs);
     let call = match kind {
@@ -266,7 +309,7 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             let peer = params.local("__wm_peer", Span::call_site());
             let body = body(&params, &quote!(), block);
             quote! {
-                let #guard = ::wireframe_monitor::__private::Unwinding::enter(#site, #peer);
+                let #guard = #rt::__private::Unwinding::enter(#site, #peer);
                 #body
             }
         }
@@ -277,41 +320,34 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             };
             let body = body(&params, &quote!(), block);
             let closure = quote!(move || #annotation { #body });
-            guard_call(args, function, &params, "", Call::Closure, &closure)
+            guard_call(&guard, "", Call::Closure, &closure)
         }
         Kind::Async => {
             let call = if desugar::applies(function) {
                 let at = FallbackSpans::new(function).name;
-                desugar::lower(&mut sig, &output(function), at);
+                desugar::lower(&mut sig, &output(function, rt), at);
                 Call::AsyncBlock
             } else {
                 Call::AwaitAsyncBlock
             };
-            let body = body(&params, &return_hint(function, &params), block);
-            guard_call(
-                args,
-                function,
-                &params,
-                "_async",
-                call,
-                &quote!(async move { #body }),
-            )
+            let body = body(&params, &return_hint(function, &params, rt), block);
+            guard_call(&guard, "_async", call, &quote!(async move { #body }))
         }
         Kind::ReturnsFuture => {
             let body = body(&params, &quote!(), block);
             let closure = quote!(move || { #body });
-            guard_call(args, function, &params, "_future", Call::Closure, &closure)
+            guard_call(&guard, "_future", Call::Closure, &closure)
         }
         Kind::ReturnsBoxedFuture => {
             let ty = function.return_type();
             let body = body(&params, &quote!(), block);
             let closure = quote!(move || -> #ty { #body });
-            let call = guard_call(args, function, &params, "_future", Call::Closure, &closure);
+            let call = guard_call(&guard, "_future", Call::Closure, &closure);
             let spans = FallbackSpans::new(function);
             call_between(
                 spans.first,
                 spans.last,
-                quote!(::wireframe_monitor::__private::box_pin),
+                quote!(#rt::__private::box_pin),
                 call,
             )
         }

@@ -27,7 +27,11 @@ mod load;
 #[cfg(feature = "enabled")]
 mod nested;
 #[cfg(feature = "enabled")]
+mod objectives;
+#[cfg(feature = "enabled")]
 mod observe;
+#[cfg(feature = "enabled")]
+mod one_line;
 #[cfg(feature = "enabled")]
 mod outcomes;
 #[cfg(feature = "enabled")]
@@ -44,6 +48,8 @@ mod runtime_counts;
 mod server;
 #[cfg(feature = "enabled")]
 mod shapes;
+#[cfg(feature = "enabled")]
+mod sites;
 #[cfg(feature = "enabled")]
 mod spans;
 #[cfg(feature = "enabled")]

@@ -3,8 +3,9 @@
 //! recorded once under hostile interleavings, with the panic hook
 //! `install()`ed, never installed, or replaced by the application without
 //! chaining it; a panic storm's reports are limited, with the chained
-//! hook's stderr captured; and every annotated function is registered at
-//! start-up.
+//! hook's stderr captured; a panic without a captured location counts
+//! under `site="unknown"`, and sites add up under a storm; and every
+//! annotated function is registered at start-up.
 
 #![cfg(feature = "enabled")]
 
@@ -12,6 +13,7 @@ mod cleanup;
 mod cross_runtime;
 mod reentrant;
 mod scenario;
+mod sites;
 mod stalled;
 mod startup;
 mod storm;
@@ -93,6 +95,22 @@ fn g_stalled_publisher_never_waited_for() {
 #[test]
 fn h_thread_names_distinct_in_15_bytes() {
     child("h_threads", threads::run);
+}
+
+/// A panic whose location was not captured (a re-raised payload of
+/// unmonitored code, the application's hook in place of ours) counts under
+/// `site="unknown"`, in `snapshot()` and the metric.
+#[test]
+fn sites_unknown_without_a_captured_location() {
+    child("sites_unknown", sites::unknown_location);
+}
+
+/// 60,000 panics from four threads over twelve sites through a global
+/// Prometheus recorder: eight sites and `other`, adding up to
+/// `panics_total` exactly in `snapshot()` and the exposition.
+#[test]
+fn sites_add_up_under_a_storm_through_a_global_recorder() {
+    child("sites_storm", sites::storm_through_a_global_recorder);
 }
 
 /// Every annotated function linked into the binary (sync, async, `-> impl

@@ -2,7 +2,7 @@
 //! recorder's registration must not hold up any handler. Calls, panics, a
 //! thread's first call and `snapshot()` finish long before the stall ends,
 //! and every count is exact, in `snapshot()` and in the recorder once it
-//! has caught up.
+//! has caught up, the panic sites too (left with their panics).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
@@ -81,7 +81,7 @@ fn first() {}
 
 #[monitored_connection(name = "stalled_handler")]
 fn handle(i: u64) -> Option<u64> {
-    assert!(i % 100 != 0, "frame {i} rejected");
+    assert!(!i.is_multiple_of(100), "frame {i} rejected");
     Some(i)
 }
 
@@ -123,6 +123,8 @@ pub fn run() {
     assert_eq!(row.calls(), THREADS * CALLS);
     assert_eq!(row.panics(), THREADS * CALLS / 100);
     assert_eq!(row.active(), 0);
+    assert_eq!(row.sites().len(), 1, "one site: {:?}", row.sites());
+    assert_eq!(row.sites()[0].1, THREADS * CALLS / 100);
 
     // Once released, the recorder receives exactly what happened.
     while !recorder.released.load(SeqCst) {
@@ -133,20 +135,28 @@ pub fn run() {
         wireframe_monitor::flush();
         let calls = recorder.total("wireframe_handler_calls_total", "stalled_handler");
         let panics = recorder.total("wireframe_handler_panics_total", "stalled_handler");
-        if (calls, panics) == (THREADS * CALLS, THREADS * CALLS / 100) {
+        let sites = recorder.total("wireframe_handler_panic_sites_total", "stalled_handler");
+        let want = THREADS * CALLS / 100;
+        if (calls, panics, sites) == (THREADS * CALLS, want, want) {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "the recorder never caught up: {calls} calls, {panics} panics"
+            "the recorder never caught up: {calls} calls, {panics} panics, {sites} at their sites"
         );
         std::thread::sleep(Duration::from_millis(20));
     }
     // And nothing more arrives later: counted exactly once.
     std::thread::sleep(Duration::from_millis(200));
     wireframe_monitor::flush();
-    assert_eq!(
-        recorder.total("wireframe_handler_panics_total", "stalled_handler"),
-        THREADS * CALLS / 100
-    );
+    for name in [
+        "wireframe_handler_panics_total",
+        "wireframe_handler_panic_sites_total",
+    ] {
+        assert_eq!(
+            recorder.total(name, "stalled_handler"),
+            THREADS * CALLS / 100,
+            "{name}"
+        );
+    }
 }

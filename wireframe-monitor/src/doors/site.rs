@@ -21,6 +21,9 @@ const UNREGISTERED: u32 = u32::MAX;
 pub struct Site {
     handler: &'static str,
     labels: &'static [(&'static str, &'static str)],
+    /// The `objective = "…"` option as a ratio (checked by the macro), 0
+    /// for none; declared on the entry when the site registers it.
+    objective: f64,
     /// The registry id; [`UNREGISTERED`] before.
     id: AtomicU32,
     /// The id's fast-path key ([`shard::key`]); [`shard::NO_KEY`] before.
@@ -34,9 +37,21 @@ impl Site {
         handler: &'static str,
         labels: &'static [(&'static str, &'static str)],
     ) -> Self {
+        Self::with_objective(handler, labels, 0.0)
+    }
+
+    /// A site with the objective `ratio` too (`objective = "99.95"` is
+    /// 0.9995, checked by the macro: strictly between 0 and 1).
+    #[must_use]
+    pub const fn with_objective(
+        handler: &'static str,
+        labels: &'static [(&'static str, &'static str)],
+        ratio: f64,
+    ) -> Self {
         Self {
             handler,
             labels,
+            objective: ratio,
             id: AtomicU32::new(UNREGISTERED),
             key: AtomicU16::new(shard::NO_KEY),
         }
@@ -50,10 +65,11 @@ impl Site {
     #[inline(never)]
     pub(crate) fn register(&self) -> u32 {
         hook::ensure();
-        let id = registry::register(self.handler, self.labels).id;
-        self.id.store(id, Relaxed);
-        self.key.store(shard::key(id), Relaxed);
-        id
+        let entry = registry::register(self.handler, self.labels);
+        entry.declare_objective(self.objective);
+        self.id.store(entry.id, Relaxed);
+        self.key.store(shard::key(entry.id), Relaxed);
+        entry.id
     }
 }
 

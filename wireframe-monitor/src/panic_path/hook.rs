@@ -22,7 +22,7 @@ use std::time::{Instant, SystemTime};
 
 use crate::common::map::Map;
 use crate::common::panic::payload_text;
-use crate::common::text::Utc;
+use crate::common::text::{Escaped, Utc};
 use crate::common::window::{Summary, Window};
 use crate::counting::flags;
 use crate::panic_path::fresh::{self, FreshPanic};
@@ -140,12 +140,13 @@ fn write_summary(location: Option<&str>, summary: Summary) {
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     // One `write` call, so the line stays whole beside other threads' panic
-    // reports (Rust's hook writes to stderr without taking its lock).
+    // reports (Rust's hook writes to stderr without taking its lock); the
+    // location escaped, so no file name can end it early.
     let line = format!(
         "wireframe-monitor: {} more panics at {} were not passed to the panic hook within {:?} \
          (the last at {}); counts and metrics include them\n",
         summary.suppressed,
-        location.unwrap_or("an unknown location"),
+        Escaped(location.unwrap_or("an unknown location")),
         storm::interval(),
         Utc(secs),
     );

@@ -5,8 +5,8 @@
 //! The publisher holds that lock while it calls into the recorder, which
 //! may block (a slow exporter). A handler's panic path therefore never
 //! waits for it: it takes the lock only with [`try_lock`], and when the
-//! table is busy leaves its panic in the entry's `unpublished_panics` for
-//! the holder's next pass. Calls, a thread's first call and `snapshot()`
+//! table is busy leaves its panic (and its site) in the entry's sites,
+//! as unpublished, for the holder's next pass. Calls, a thread's first call and `snapshot()`
 //! never touch this table.
 
 use std::cell::Cell;
@@ -17,9 +17,10 @@ use metrics::Recorder;
 
 use super::address;
 use super::metric::{
-    ACTIVE, CALLS, Handles, Keys, LAST_PANIC, PANICS, gauge_value, set_build_info,
+    ACTIVE, CALLS, Handles, Keys, LAST_PANIC, OBJECTIVE, PANICS, SITES, gauge_value, set_build_info,
 };
 use crate::common::failures::swallow;
+use crate::registry::sites::Unpublished;
 use crate::registry::{self, Entry};
 
 /// The global recorder's address once final (see the publish module's
@@ -138,33 +139,61 @@ impl Table {
         self.handles[id].as_mut().expect("registered above")
     }
 
-    /// Records `count` panics of `entry` through its handles on the global
-    /// `recorder`, the last at `unix` (the timestamp gauge registered at the
-    /// first one).
+    /// Records `panics` of `entry` (and their sites) through its handles on
+    /// the global `recorder`, the last at `unix` (the timestamp gauge and
+    /// each site's counter registered at their first panic).
     pub(super) fn panics_global(
         &mut self,
         recorder: &dyn Recorder,
         entry: &Entry,
-        count: u64,
+        panics: &Unpublished,
         unix: f64,
     ) {
-        self.handles(recorder, entry).panics.increment(count);
+        self.handles(recorder, entry)
+            .panics
+            .increment(panics.panics);
         let id = entry.id as usize;
         let (Some(Some(handles)), Some(Some(keys))) = (self.handles.get_mut(id), self.keys.get(id))
         else {
             return;
         };
+        for (site, count) in &panics.sites {
+            if handles.sites.len() <= site.index {
+                handles.sites.resize_with(site.index + 1, || None);
+            }
+            handles.sites[site.index]
+                .get_or_insert_with(|| SITES.counter(recorder, &keys.site(&site.site)))
+                .increment(*count);
+        }
         handles
             .last_panic
             .get_or_insert_with(|| LAST_PANIC.gauge(recorder, &keys.last_panic))
             .set(unix);
     }
 
+    /// Sets the objective gauge of `entry` on the global `recorder` (its
+    /// handles registered), registered the first time the entry has one.
+    fn objective_global(&mut self, recorder: &dyn Recorder, entry: &Entry) {
+        let Some(ratio) = entry.objective() else {
+            return;
+        };
+        let id = entry.id as usize;
+        let (Some(Some(handles)), Some(Some(keys))) = (self.handles.get_mut(id), self.keys.get(id))
+        else {
+            return;
+        };
+        handles
+            .objective
+            .get_or_insert_with(|| OBJECTIVE.gauge(recorder, &keys.objective))
+            .set(ratio);
+    }
+
     /// Publishes every entry to the global `recorder`: increments since the
-    /// last publish, `active` set. An increment that panics is not marked
-    /// sent, so the next publish sends it again: nothing is lost by an
-    /// exporter that failed before counting (one that failed after counting
-    /// would count it twice; neither can be told from here).
+    /// last publish, `active` and the objective set. An increment that
+    /// panics is not marked sent, so the next publish sends it again:
+    /// nothing is lost by an exporter that failed before counting (one that
+    /// failed after counting would count it twice; neither can be told from
+    /// here).
     pub(super) fn publish_global(&mut self, recorder: &dyn Recorder) {
         self.adopt(recorder, address(recorder));
         for entry in registry::entries() {
@@ -177,12 +206,14 @@ impl Table {
                     handles.calls_sent = calls;
                 }
                 handles.active.set(gauge_value(active));
+                self.objective_global(recorder, entry);
             });
-            // Panics left by panic paths that found the table busy.
-            let unpublished = entry.unpublished_panics.swap(0, Relaxed);
-            if unpublished > 0 {
+            // Panics (and their sites) left by panic paths that found the
+            // table busy.
+            let unpublished = entry.take_unpublished();
+            if unpublished.panics > 0 {
                 let unix = entry.last_panic_unix().unwrap_or(0.0);
-                swallow(|| self.panics_global(recorder, entry, unpublished, unix));
+                swallow(|| self.panics_global(recorder, entry, &unpublished, unix));
             }
         }
     }
@@ -199,6 +230,9 @@ impl Table {
                     .gauge(recorder, &keys.active)
                     .set(gauge_value(active));
                 PANICS.counter(recorder, &keys.panics).increment(0);
+                if let Some(ratio) = entry.objective() {
+                    OBJECTIVE.gauge(recorder, &keys.objective).set(ratio);
+                }
             });
         }
     }
