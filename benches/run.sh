@@ -9,6 +9,9 @@
 #   QUICK=1 benches/run.sh    short run to check that everything works (~3 min)
 #   benches/run.sh -- ARGS    extra criterion arguments (e.g. a filter)
 #
+# What the attribute costs to build (per handler, against #[instrument])
+# is measured apart: benches/compile-cost/run.py (about 20 minutes).
+#
 # Two cargo invocations, because the `enabled`-off build cannot share a
 # build with the `enabled`-on one (cargo unifies features): the overhead
 # bench (enabled on) and the off bench (wireframe-monitor-benches-off).

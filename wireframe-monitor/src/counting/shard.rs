@@ -189,11 +189,13 @@ pub(crate) fn key(id: u32) -> u16 {
 /// 16-bit key indexes without a bounds check.
 #[inline]
 pub(crate) fn fast(key: u16) -> Option<&'static Slot> {
+    // The key's high byte is its chunk, the low byte its slot there.
+    let key = usize::from(key);
     let chunk = TABLE
-        .try_with(|table| table[usize::from(key) / CHUNK].get())
+        .try_with(|table| table[key >> 8].get())
         .ok()
         .flatten()?;
-    Some(chunk.slot(u32::from(key)))
+    Some(&chunk.0[key & 0xFF])
 }
 
 /// [`fast`] by the id itself, for callers that keep no key (a handler made

@@ -73,16 +73,16 @@ pub(crate) fn contained(
 
 /// Records a panic a `contain` guard of `site` caught and makes its
 /// fallback: the whole panic path of a guard in one out-of-line call,
-/// generic over the return type only (handlers returning the same type
-/// share it).
+/// generic over the return type and the peer source only (handlers
+/// returning the same type share it).
 #[cold]
 #[inline(never)]
-pub(crate) fn fallback<R: PanicFallback>(
+pub(crate) fn fallback<R: PanicFallback, P: Peer>(
     site: &'static Site,
-    peer: Option<SocketAddr>,
+    peer: P,
     caught: Caught,
 ) -> R {
-    R::from_panic(contained(site, peer, caught))
+    R::from_panic(contained(site, peer.get(), caught))
 }
 
 #[cold]
@@ -187,7 +187,7 @@ where
     site.exit(counted);
     match result {
         Ok(value) => value,
-        Err(caught) => fallback(site, peer.get(), caught),
+        Err(caught) => fallback(site, peer, caught),
     }
 }
 
