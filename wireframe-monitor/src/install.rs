@@ -219,8 +219,10 @@ impl Installer {
     ///
     /// Knowing that a panic will be contained takes a mark around every run
     /// of a `contain` guard's code (each poll of an async handler): a
-    /// thread-local save and restore, at most about 0.5 ns per poll as
-    /// measured under tokio (`docs/benchmarks.md`). Off, a guard only reads this option.
+    /// thread-local save and restore, in two out-of-line calls (about 0.5
+    /// ns per poll under tokio when they were inlined, `docs/benchmarks.md`;
+    /// out of line since, so that handlers that never turn it on carry no
+    /// code for it). Off, a guard only reads this option.
     pub fn quiet_contained(mut self, quiet: bool) -> Self {
         self.quiet_contained = quiet;
         self
