@@ -49,4 +49,6 @@ mod shapes;
 #[cfg(feature = "enabled")]
 mod spans;
 #[cfg(feature = "enabled")]
+mod spawn;
+#[cfg(feature = "enabled")]
 mod tower_layer;

@@ -10,11 +10,11 @@
 //! in thread-per-connection servers while the sums stay exact.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
 use std::thread::LocalKey;
 
 use crate::counting::flags;
+use crate::counting::slot::Slot;
 
 /// Counters per chunk; a chunk is allocated the first time a thread calls a
 /// handler whose id falls in it.
@@ -22,21 +22,6 @@ const CHUNK: usize = 256;
 /// Chunks per shard: ids at or above `CHUNK * CHUNKS` use the shared
 /// overflow counters of the registry entry instead.
 const CHUNKS: usize = 64;
-
-/// The two counters of one handler in one thread.
-pub(crate) struct Slot {
-    calls: AtomicU64,
-    done: AtomicU64,
-}
-
-impl Slot {
-    const fn new() -> Self {
-        Self {
-            calls: AtomicU64::new(0),
-            done: AtomicU64::new(0),
-        }
-    }
-}
 
 struct Chunk([Slot; CHUNK]);
 
@@ -97,15 +82,6 @@ impl Drop for Local {
 
 thread_local! {
     static LOCAL: Local = const { Local { shard: Cell::new(None) } };
-    /// This thread's slots of the handlers made at run time, by their
-    /// [`Entry::fast`](crate::registry::Entry::fast) index, in a
-    /// `thread_local!` without `Drop` (no state check). Entries are filled
-    /// only while the thread's flags are 0 and all cleared whenever one is
-    /// set ([`raise`]), so a filled entry alone says the fast path
-    /// applies: a call reads its slot pointer and nothing else, one load
-    /// fewer than through an annotated function's [`SlotCache`] (which
-    /// reads the flags too), which pays for reading the handler itself.
-    static FAST: [Cell<Option<&'static Slot>>; FAST_LEN] = const { [const { Cell::new(None) }; FAST_LEN] };
 }
 
 /// Per annotated function and per thread: this thread's counter slot of the
@@ -127,20 +103,6 @@ impl Default for SlotCache {
     }
 }
 
-impl Slot {
-    /// A call starts (only this slot's thread calls it).
-    #[inline]
-    pub(crate) fn begin(&self) {
-        bump(&self.calls);
-    }
-
-    /// A call ends (only this slot's thread calls it).
-    #[inline]
-    pub(crate) fn end(&self) {
-        bump(&self.done);
-    }
-}
-
 #[cold]
 #[inline(never)]
 fn acquire(local: &Local) -> &'static Shard {
@@ -154,12 +116,6 @@ fn acquire(local: &Local) -> &'static Shard {
     });
     local.shard.set(Some(shard));
     shard
-}
-
-/// `counter += 1` for a counter only this thread writes.
-#[inline]
-fn bump(counter: &AtomicU64) {
-    counter.store(counter.load(Relaxed).wrapping_add(1), Relaxed);
 }
 
 /// This thread's cached slot in `cache`, if the fast path applies: two
@@ -195,24 +151,28 @@ pub(crate) fn fill(cache: &'static LocalKey<SlotCache>, id: u32) -> Option<&'sta
     Some(slot)
 }
 
-/// Entries of the [`FAST`] table: one per `u8` index, so indexing needs no
-/// bounds check.
-const FAST_LEN: usize = 256;
-/// The [`FAST`] index shared by run-time handlers beyond the first 255:
-/// never filled.
+/// The index of the run-time handlers' slot table shared by those beyond
+/// the first 255: never filled.
+///
+/// The table ([`flags::fast`]) holds this thread's slots of the handlers
+/// made at run time, by their [`Entry::fast`](crate::registry::Entry::fast)
+/// index, in the thread's drop-free hot state (no state check). Entries
+/// are filled only while the thread's flags are 0 and all cleared whenever
+/// one is set ([`raise`]), so a filled entry alone says the fast path
+/// applies: a call reads its slot pointer and nothing else, one load fewer
+/// than through an annotated function's [`SlotCache`] (which reads the
+/// flags too), which pays for reading the handler itself.
 pub(crate) const NO_FAST: u8 = u8::MAX;
 
-/// This thread's slot of the run-time handler with [`FAST`] index `index`,
+/// This thread's slot of the run-time handler with table index `index`,
 /// if the fast path applies: one load.
 #[inline]
 pub(crate) fn fast(index: u8) -> Option<&'static Slot> {
-    FAST.try_with(|fast| fast[usize::from(index)].get())
-        .ok()
-        .flatten()
+    flags::fast(index)
 }
 
 /// This thread's slot of handler `id`, taking a shard or allocating the
-/// chunk first, kept at [`FAST`] index `index` (unless `NO_FAST`); `None`
+/// chunk first, kept at table index `index` (unless `NO_FAST`); `None`
 /// once the thread's shard was given back.
 #[cold]
 #[inline(never)]
@@ -230,27 +190,19 @@ pub(crate) fn fill_fast(index: u8, id: u32) -> Option<&'static Slot> {
     // Not while a flag is set (a same-thread mark still to clear): the
     // entry would skip the check that clears it.
     if index != NO_FAST && flags::current() == 0 {
-        let _ = FAST.try_with(|fast| fast[usize::from(index)].set(Some(slot)));
+        flags::set_fast(index, slot);
     }
     Some(slot)
 }
 
 /// Sets `flag` on this thread (the only way flags are set): also clears
-/// this thread's [`FAST`] table, whose fast path reads no flags, so calls
-/// of run-time handlers take the out-of-line path, which checks them,
-/// until they are 0 again.
+/// this thread's run-time handlers' slot table, whose fast path reads no
+/// flags, so calls of run-time handlers take the out-of-line path, which
+/// checks them, until they are 0 again.
 #[cold]
 pub(crate) fn raise(flag: u8) {
     flags::set_flag(flag);
-    forget_fast();
-}
-
-fn forget_fast() {
-    let _ = FAST.try_with(|fast| {
-        for entry in fast {
-            entry.set(None);
-        }
-    });
+    flags::forget_fast();
 }
 
 /// `(calls, done)` of handler `id`, summed over every thread.
@@ -261,11 +213,9 @@ pub(crate) fn totals(id: u32) -> (u64, u64) {
     for shard in shards.iter() {
         let id = id as usize;
         if let Some(chunk) = shard.chunks.get(id / CHUNK).and_then(OnceLock::get) {
-            let slot = &chunk.0[id % CHUNK];
-            // `done` first: a call that ends between the two reads is then
-            // seen as still active rather than as a negative count.
-            done = done.wrapping_add(slot.done.load(Relaxed));
-            calls = calls.wrapping_add(slot.calls.load(Relaxed));
+            let (slot_calls, slot_done) = chunk.0[id % CHUNK].read();
+            done = done.wrapping_add(slot_done);
+            calls = calls.wrapping_add(slot_calls);
         }
     }
     (calls, done)

@@ -100,7 +100,7 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        match caught(true, || this.inner.poll(cx)) {
+        match caught(true, (this.site)().running(), || this.inner.poll(cx)) {
             Ok(poll) => poll,
             Err(caught) => Poll::Ready(F::Output::from_panic(contained(
                 (this.site)().site,
@@ -122,7 +122,7 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        match caught(false, || this.inner.poll(cx)) {
+        match caught(false, (this.site)().running(), || this.inner.poll(cx)) {
             Ok(poll) => poll,
             Err(caught) => resumed((this.site)().site, this.peer.get(), caught),
         }
@@ -178,7 +178,7 @@ where
     B: FnOnce() -> F,
 {
     site().enter();
-    let inner = match caught(true, body) {
+    let inner = match caught(true, site().running(), body) {
         Ok(future) => Eager::Running { future },
         Err(caught) => Eager::Failed {
             panic: Some(contained(site().site, peer.get(), caught)),
@@ -200,7 +200,7 @@ where
 {
     let refs = site();
     let counted = refs.enter();
-    match caught(false, body) {
+    match caught(false, refs.running(), body) {
         Ok(future) => Guarded::started(site, peer, future),
         Err(caught) => {
             refs.exit(counted);

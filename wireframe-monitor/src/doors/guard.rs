@@ -55,6 +55,14 @@ pub struct Caught {
     payload: Box<dyn Any + Send>,
 }
 
+impl Caught {
+    /// Re-raises the payload as it is, unrecorded.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn resume(self) -> ! {
+        resume_unwind(self.payload)
+    }
+}
+
 #[cold]
 #[inline(never)]
 pub(crate) fn contained(
@@ -95,12 +103,15 @@ pub(crate) fn resumed_in(entry: &'static Entry, peer: Option<SocketAddr>, caught
     resume_unwind(caught.payload)
 }
 
-/// Runs `f` under `catch_unwind`; for a `contain` guard, marks its code as running (only while
-/// `quiet_contained` is on) so the panic hook can stay quiet for panics it
-/// will contain. The one place every guard (sync, poll, building a future)
-/// catches panics.
+/// Runs `f` under `catch_unwind`, as code of the handler `running`
+/// ([`Calls::running`]; what `MonitoredHandler::current()` and `spawn`
+/// read meanwhile); for a `contain` guard, marks its code as running (only
+/// while `quiet_contained` is on) so the panic hook can stay quiet for
+/// panics it will contain. The one place every guard (sync, poll, building
+/// a future, a spawned task's poll) catches panics.
 #[inline]
-pub(crate) fn caught<R>(contain: bool, f: impl FnOnce() -> R) -> Result<R, Caught> {
+pub(crate) fn caught<R>(contain: bool, running: u64, f: impl FnOnce() -> R) -> Result<R, Caught> {
+    let outer = flags::run_begin(running);
     let result = if contain {
         let depth = flags::contain_begin();
         let result = catch_unwind(AssertUnwindSafe(f));
@@ -109,6 +120,7 @@ pub(crate) fn caught<R>(contain: bool, f: impl FnOnce() -> R) -> Result<R, Caugh
     } else {
         catch_unwind(AssertUnwindSafe(f))
     };
+    flags::run_end(outer);
     result.map_err(|payload| Caught { payload })
 }
 
@@ -124,6 +136,8 @@ pub struct Unwinding<P: Peer> {
     /// This thread's latest fresh panic when the call started.
     after: u64,
     panicking: bool,
+    /// The handler whose code ran on this thread before the body.
+    outer: u64,
 }
 
 impl<P: Peer> Unwinding<P> {
@@ -131,8 +145,10 @@ impl<P: Peer> Unwinding<P> {
     #[inline]
     pub fn enter<S: FnOnce() -> SiteRefs>(site: S, peer: P) -> Self {
         let site = site();
+        let counted = site.enter();
         Self {
-            counted: site.enter(),
+            counted,
+            outer: flags::run_begin(site.running()),
             site,
             peer,
             after: fresh::last_seq(),
@@ -144,6 +160,7 @@ impl<P: Peer> Unwinding<P> {
 impl<P: Peer> Drop for Unwinding<P> {
     #[inline]
     fn drop(&mut self) {
+        flags::run_end(self.outer);
         self.site.exit(self.counted);
         if !self.panicking && std::thread::panicking() {
             report::record_unwinding(self.site.site.entry(), self.peer.get(), self.after);
@@ -162,7 +179,7 @@ where
 {
     let site = site();
     let counted = site.enter();
-    let result = caught(true, body);
+    let result = caught(true, site.running(), body);
     site.exit(counted);
     match result {
         Ok(value) => value,
@@ -180,7 +197,7 @@ where
 {
     let site = site();
     let counted = site.enter();
-    let result = caught(false, body);
+    let result = caught(false, site.running(), body);
     site.exit(counted);
     match result {
         Ok(value) => value,

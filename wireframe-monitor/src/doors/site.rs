@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::thread::LocalKey;
 
 use crate::counting::flags;
-use crate::counting::shard::{self, Slot, SlotCache};
+use crate::counting::shard::{self, SlotCache};
+use crate::counting::slot::Slot;
 use crate::panic_path::fresh;
 use crate::panic_path::hook;
 use crate::registry::{self, Entry};
@@ -99,6 +100,10 @@ pub(crate) trait Calls: Copy {
     fn fill(self) -> Option<&'static Slot>;
     /// The registry entry.
     fn entry(self) -> &'static Entry;
+    /// What marks this handler's code as running on a thread
+    /// ([`flags::run_begin`]; [`running_id`] reads it back): known once a
+    /// call was counted ([`enter`](Self::enter) registers the handler).
+    fn running(self) -> u64;
 
     /// A call starts on this thread.
     #[inline]
@@ -157,6 +162,17 @@ fn slot<C: Calls>(calls: C) -> Option<&'static Slot> {
     calls.cached().or_else(|| calls.fill())
 }
 
+/// The registry id of the handler that `running` (a [`Calls::running`]
+/// word) marks; `None` for 0, no handler. Both kinds of word are
+/// `(id << 8 | low byte) + 1`: an [`EntryRefs`] word + 1 (its low byte the
+/// table index), or an annotated function's `(id + 1) << 8` (low byte
+/// 0xFF), so one subtraction and one shift read either.
+#[must_use]
+pub(crate) fn running_id(running: u64) -> Option<u32> {
+    let word = running.checked_sub(1)?;
+    u32::try_from(word >> 8).ok()
+}
+
 impl Calls for SiteRefs {
     #[inline]
     fn cached(self) -> Option<&'static Slot> {
@@ -169,6 +185,12 @@ impl Calls for SiteRefs {
 
     fn entry(self) -> &'static Entry {
         self.site.entry()
+    }
+
+    /// `(id + 1) << 8`, from the stored id + 1: one load and a shift.
+    #[inline]
+    fn running(self) -> u64 {
+        u64::from(self.site.id.load(Relaxed)) << 8
     }
 }
 
@@ -195,6 +217,7 @@ impl EntryRefs {
         fast
     }
 
+    #[inline]
     fn id(self) -> u32 {
         self.0 >> 8
     }
@@ -213,11 +236,33 @@ impl Calls for EntryRefs {
     fn entry(self) -> &'static Entry {
         registry::by_id(self.id())
     }
+
+    /// The word + 1: one addition to the word the handler holds anyway.
+    #[inline]
+    fn running(self) -> u64 {
+        u64::from(self.0) + 1
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::EntryRefs;
+
+    #[test]
+    fn running_words_name_the_id_of_either_kind_of_handler() {
+        use super::{Calls, running_id};
+        assert_eq!(running_id(0), None);
+        for id in [0, 1, 255, 256, 0x00FF_FFFF] {
+            for fast in [0u8, 1, 254, 255] {
+                let refs = EntryRefs(id << 8 | u32::from(fast));
+                assert_eq!(running_id(refs.running()), Some(id), "{id} {fast}");
+            }
+        }
+        // An annotated function's word: `(id + 1) << 8`.
+        for id in [0u32, 1, 0x00FF_FFFF, 0x0100_0000, u32::MAX - 1] {
+            assert_eq!(running_id(u64::from(id + 1) << 8), Some(id));
+        }
+    }
 
     #[test]
     fn entry_refs_keep_the_id_and_the_table_index_apart() {
