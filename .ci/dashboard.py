@@ -18,7 +18,8 @@ live Prometheus.
    annotation query, and runs each through the HTTP API as Grafana would
    (range query, or instant query for `instant` targets) for "All" and for
    each single job x handler. Every one must return data, and every label a
-   legend/title format names must be on the result.
+   legend/title format or a table panel's column (its `organize`
+   transformation) names must be on the result.
 4. While the three demos run, the critical-handler page is checked live:
    exactly one WireframeCriticalHandlerPanicked alert per critical handler
    (not one per replica), its `instances` annotation naming all three.
@@ -72,13 +73,24 @@ def variables_in(text):
     return {next(g for g in m.groups() if g) for m in VAR_RE.finditer(text)}
 
 
+def table_columns(panel):
+    """The labels a table panel shows as columns (the order of its
+    `organize` transformation), as formats."""
+    columns = []
+    for t in panel.get("transformations", []):
+        if t.get("id") == "organize":
+            columns += [c for c in t.get("options", {}).get("indexByName", {}) if c not in ("Time", "Value")]
+    return ["{{%s}}" % c for c in columns]
+
+
 def queries(dash):
     """(what, expr, legend-ish formats, instant, step) for every query."""
     out = []
     for panel in dash["panels"]:
         for t in panel.get("targets", []):
             what = "panel %r %s" % (panel["title"], t["refId"])
-            out.append((what, t["expr"], [t.get("legendFormat", "")], bool(t.get("instant")), None))
+            formats = [t.get("legendFormat", "")] + table_columns(panel)
+            out.append((what, t["expr"], formats, bool(t.get("instant")), None))
     for a in dash["annotations"]["list"]:
         if a.get("builtIn"):
             continue

@@ -8,9 +8,16 @@
 # and keep producing calls and panics until killed), checks its exposition
 # with `promtool check metrics`, then starts a real Prometheus scraping it
 # every second with ops/prometheus/alerts.yml loaded and waits until
-# sum(wireframe_handler_panics_total) > 0 and both wireframe_handler:panic_ratio:rate5m
+# sum(wireframe_handler_panics_total) > 0, a wireframe_handler_panic_sites_total
+# series (with a relative `site`) > 0, and both wireframe_handler:panic_ratio:rate5m
 # (fleet) and wireframe_handler_instance:panic_ratio:rate5m (per instance)
-# have a series > 0. Both processes are stopped on exit.
+# have a series > 0, and the demo's objectives arrive: the recording rule
+# wireframe_handler:objective_ratio:max (from wireframe_handler_objective_ratio)
+# and the burn rate the error-budget alerts divide by it,
+# wireframe_handler:panic_ratio:rate1h / (1 - wireframe_handler:objective_ratio:max),
+# have a series > 0, and the fast-burn page WireframeHandlerErrorBudgetBurn1h
+# is pending or firing for a handler (the demo's `frame` panics far above its
+# 99.9 objective). Both processes are stopped on exit.
 #
 # Installs Debian's `prometheus` package (promtool + prometheus) and curl when
 # missing; never starts the Debian service.
@@ -22,7 +29,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RULES="$ROOT/ops/prometheus/alerts.yml"
-RULE_TESTS="$ROOT/ops/prometheus/alerts.test.yml"
+# Every unit-test file: alerts.test.yml, burn.test.yml, regression.test.yml, ...
+RULE_TESTS=("$ROOT"/ops/prometheus/*.test.yml)
 TEMPLATE="$ROOT/ops/prometheus/prometheus.yml.tmpl"
 DEMO_WAIT_SECS=${DEMO_WAIT_SECS:-30}
 PROMETHEUS_WAIT_SECS=${PROMETHEUS_WAIT_SECS:-120}
@@ -83,8 +91,9 @@ log "$(promtool --version 2>&1 | head -n1)"
 # ---------------------------------------------------------------- rules
 log "promtool check rules $RULES"
 promtool check rules "$RULES"
-log "promtool test rules $RULE_TESTS"
-promtool test rules "$RULE_TESTS"
+[[ -e ${RULE_TESTS[0]} ]] || die "no rule test files (ops/prometheus/*.test.yml)"
+log "promtool test rules ${RULE_TESTS[*]#"$ROOT"/}"
+promtool test rules "${RULE_TESTS[@]}"
 
 if [[ -z $DEMO ]]; then
   log "rules-only: done"
@@ -160,13 +169,18 @@ if ((lint_rc)) || [[ -s $TMP/lint.txt ]]; then
   die "promtool check metrics reported problems (exit $lint_rc)"
 fi
 log "promtool check metrics: clean"
-for name in wireframe_handler_calls_total wireframe_handler_panics_total; do
+for name in wireframe_handler_calls_total wireframe_handler_panics_total wireframe_handler_panic_sites_total wireframe_handler_objective_ratio; do
   grep -Eq "^${name}(\{| )" "$TMP/metrics.txt" || {
     cat "$TMP/metrics.txt" >&2
     die "exposition has no sample of $name"
   }
 done
-log "exposition has wireframe_handler_calls_total and wireframe_handler_panics_total samples:"
+# A site is a crate-relative path:line, never an absolute path.
+if grep -E '^wireframe_handler_panic_sites_total\{' "$TMP/metrics.txt" | grep -Eq 'site="(/|[A-Za-z]:)'; then
+  grep -E '^wireframe_handler_panic_sites_total\{' "$TMP/metrics.txt" >&2
+  die "a site label holds an absolute path"
+fi
+log "exposition has wireframe_handler_calls_total, wireframe_handler_panics_total, wireframe_handler_panic_sites_total and wireframe_handler_objective_ratio samples:"
 grep -E '^wireframe_' "$TMP/metrics.txt" | sed 's/^/    /'
 
 PROM_PORT=$(free_port)
@@ -217,11 +231,19 @@ query() { # EXPR -> summary in $TMP/q.txt; 0 when a sample > 0
 }
 
 Q_PANICS='sum(wireframe_handler_panics_total)'
+Q_SITES='sum by (handler, site) (wireframe_handler_panic_sites_total{site=~"[^/].*:[0-9]+"})'
 Q_RATIO='wireframe_handler:panic_ratio:rate5m'
 Q_IRATIO='wireframe_handler_instance:panic_ratio:rate5m'
+Q_OBJECTIVE='wireframe_handler:objective_ratio:max'
+Q_BURN='wireframe_handler:panic_ratio:rate1h / (1 - wireframe_handler:objective_ratio:max)'
+Q_BURN_ALERT='ALERTS{alertname="WireframeHandlerErrorBudgetBurn1h"}'
 ok_panics=0
+ok_sites=0
 ok_ratio=0
 ok_iratio=0
+ok_objective=0
+ok_burn=0
+ok_burn_alert=0
 deadline=$((SECONDS + PROMETHEUS_WAIT_SECS))
 while :; do
   if ! kill -0 "$PROM_PID" 2>/dev/null; then
@@ -233,16 +255,20 @@ while :; do
     die "demo exited while being scraped"
   fi
   if ((!ok_panics)) && query "$Q_PANICS"; then ok_panics=1; cp "$TMP/q.txt" "$TMP/q-panics.txt"; fi
+  if ((!ok_sites)) && query "$Q_SITES"; then ok_sites=1; cp "$TMP/q.txt" "$TMP/q-sites.txt"; fi
   if ((!ok_ratio)) && query "$Q_RATIO"; then ok_ratio=1; cp "$TMP/q.txt" "$TMP/q-ratio.txt"; fi
   if ((!ok_iratio)) && query "$Q_IRATIO"; then ok_iratio=1; cp "$TMP/q.txt" "$TMP/q-iratio.txt"; fi
-  ((ok_panics && ok_ratio && ok_iratio)) && break
+  if ((!ok_objective)) && query "$Q_OBJECTIVE"; then ok_objective=1; cp "$TMP/q.txt" "$TMP/q-objective.txt"; fi
+  if ((!ok_burn)) && query "$Q_BURN"; then ok_burn=1; cp "$TMP/q.txt" "$TMP/q-burn.txt"; fi
+  if ((!ok_burn_alert)) && query "$Q_BURN_ALERT"; then ok_burn_alert=1; cp "$TMP/q.txt" "$TMP/q-burn-alert.txt"; fi
+  ((ok_panics && ok_sites && ok_ratio && ok_iratio && ok_objective && ok_burn && ok_burn_alert)) && break
   if ((SECONDS >= deadline)); then
-    for q in "$Q_PANICS" "$Q_RATIO" "$Q_IRATIO" 'up' 'wireframe_handler:calls:rate5m' 'wireframe_handler:panics:rate5m'; do
+    for q in "$Q_PANICS" "$Q_SITES" "$Q_RATIO" "$Q_IRATIO" "$Q_OBJECTIVE" "$Q_BURN" "$Q_BURN_ALERT" 'up' 'wireframe_handler:calls:rate5m' 'wireframe_handler:panics:rate5m'; do
       echo "query: $q" >&2; query "$q" || true; cat "$TMP/q.txt" >&2
     done
     show_log "$TMP/prometheus.log" "prometheus log"
     show_log "$TMP/demo.log" "demo output"
-    die "timeout after ${PROMETHEUS_WAIT_SECS}s: sum(wireframe_handler_panics_total) > 0: $ok_panics, panic_ratio > 0: $ok_ratio, instance panic_ratio > 0: $ok_iratio"
+    die "timeout after ${PROMETHEUS_WAIT_SECS}s: sum(wireframe_handler_panics_total) > 0: $ok_panics, a panic site series > 0: $ok_sites, panic_ratio > 0: $ok_ratio, instance panic_ratio > 0: $ok_iratio, objective_ratio:max > 0: $ok_objective, burn rate > 0: $ok_burn, WireframeHandlerErrorBudgetBurn1h pending or firing: $ok_burn_alert"
   fi
   sleep 2
 done
@@ -265,10 +291,18 @@ sys.exit(1 if bad else 0)
 
 log "query: $Q_PANICS"
 cat "$TMP/q-panics.txt"
+log "query: $Q_SITES"
+cat "$TMP/q-sites.txt"
 log "query: $Q_RATIO"
 cat "$TMP/q-ratio.txt"
 log "query: $Q_IRATIO"
 cat "$TMP/q-iratio.txt"
+log "query: $Q_OBJECTIVE"
+cat "$TMP/q-objective.txt"
+log "query: $Q_BURN"
+cat "$TMP/q-burn.txt"
+log "query: $Q_BURN_ALERT"
+cat "$TMP/q-burn-alert.txt"
 for q in 'wireframe_handler:calls:rate5m' 'wireframe_handler:panics:rate5m'; do
   log "query: $q"
   query "$q" || true

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every wireframe-monitor benchmark and prints the table of results
-# against the targets of the benchmarks issue (see docs/benchmarks.md).
+# against their targets (docs/benchmarks.md states them).
 #
 #   benches/run.sh            full measurement (criterion defaults: 3 s warm-up,
 #                             5 s measurement, 100 samples per benchmark, then
@@ -8,6 +8,9 @@
 #                             ones in 21 processes; about 25 minutes)
 #   QUICK=1 benches/run.sh    short run to check that everything works (~3 min)
 #   benches/run.sh -- ARGS    extra criterion arguments (e.g. a filter)
+#
+# What the attribute costs to build (per handler, against #[instrument])
+# is measured apart: benches/compile-cost/run.py (about 20 minutes).
 #
 # Two cargo invocations, because the `enabled`-off build cannot share a
 # build with the `enabled`-on one (cargo unifies features): the overhead

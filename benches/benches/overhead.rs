@@ -1,6 +1,6 @@
-//! Every comparison of the benchmarks issue, in one criterion run, in this
-//! order (`main` runs them in order: the global recorder can be set only once
-//! per process):
+//! Every comparison behind the targets of `docs/benchmarks.md`, in one
+//! criterion run, in this order (`main` runs them in order: the global
+//! recorder can be set only once per process):
 //!
 //! 1. `*_no_recorder`: bare vs monitored, before any recorder exists;
 //! 2. then [`setup::install_all`]: silent panic hook, Prometheus recorder,
@@ -16,9 +16,9 @@
 //!    contention), see [`paired`]; last, a check that the guard's counts
 //!    reached the Prometheus exposition. The echo and tokio ratios, which
 //!    also depend on the process's memory layout, are paired over several
-//!    processes by `bench-paired` (`src/bin/procs.rs`), and the run-time
-//!    door's added cost against the attribute's by `bench-doors`
-//!    (`src/bin/doors.rs`).
+//!    processes by `bench-paired` (`src/bin/bench_paired.rs`), and the
+//!    run-time door's added cost against the attribute's by `bench-doors`
+//!    (`src/bin/bench_doors.rs`).
 //!
 //! The `enabled`-off build is measured by `wireframe-monitor-benches-off`;
 //! `benches/run.sh` runs both and prints the table.
@@ -30,6 +30,10 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use tokio::runtime::{Builder, Runtime};
+use wireframe_monitor_benches::alternatives::{
+    autometrics_async, autometrics_sync, counter_async, counter_sync, instrument_async,
+    instrument_sync,
+};
 use wireframe_monitor_benches::common::{
     bare_async, bare_async_1, bare_async_2, bare_async_3, bare_sync, in_task, monitored_async,
     monitored_async_1, monitored_async_2, monitored_async_3, monitored_sync, noop_copies,
@@ -37,10 +41,6 @@ use wireframe_monitor_benches::common::{
 };
 use wireframe_monitor_benches::echo::echo_copies;
 use wireframe_monitor_benches::panicking::{monitored_panicking, raw_catch, with_silent_hook};
-use wireframe_monitor_benches::peers::{
-    autometrics_async, autometrics_sync, counter_async, counter_sync, instrument_async,
-    instrument_sync,
-};
 use wireframe_monitor_benches::runtime::{Spawner, spawn_loop};
 use wireframe_monitor_benches::{paired, runtime, scale, setup};
 

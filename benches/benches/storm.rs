@@ -1,8 +1,8 @@
-//! Panic storms (issue 12): a contained panic with `install()`'s default
-//! storm limits and a `tracing-subscriber` fmt layer writing to a sink,
-//! against a raw `catch_unwind` of the same panic with a silent hook, timed
-//! in alternating rounds in one process; then how many events (and bytes)
-//! the fmt layer wrote for 100,000 panics. Prints a table (and writes it to
+//! Panic storms: a contained panic with `install()`'s default storm limits
+//! and a `tracing-subscriber` fmt layer writing to a sink, against a raw
+//! `catch_unwind` of the same panic with a silent hook, timed in
+//! alternating rounds in one process; then how many events (and bytes) the
+//! fmt layer wrote for 100,000 panics. Prints a table (and writes it to
 //! `$CRITERION_HOME/storm.md` when set).
 //!
 //! `cargo bench -p wireframe-monitor-benches --bench storm`

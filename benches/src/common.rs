@@ -126,57 +126,46 @@ pub fn noop_loop<F: Future>(iters: u64, make: impl Fn() -> F) -> Duration {
     start.elapsed()
 }
 
-/// [`spread`] over the four copies of a handler, bare or monitored (`sync`,
-/// `async` or `echo`, see [`async_copies`]): `$time` times `$n` calls of the
-/// copy bound to `$f`. The copy lists are written here only.
+/// [`spread`] over the four copies of a handler, bare or monitored (see
+/// [`async_copies`]): `$time` times `$n` calls of the copy bound to `$f`.
+/// `sync` and `async` name the copies in this file, written here only;
+/// `of [...]` takes a list written beside other copies (`echo.rs`'s), so
+/// this file names no handler defined elsewhere.
 macro_rules! each_copy {
-    (@spread $iters:expr, |$n:ident, $f:ident| $time:expr, [$($copy:path),+]) => {
+    (of [$($copy:path),+ $(,)?], $iters:expr, |$n:ident, $f:ident| $time:expr) => {
         crate::common::spread($iters, &mut [$(&mut |$n| { let $f = $copy; $time }),+])
     };
     (async, $monitored:expr, $iters:expr, |$n:ident, $f:ident| $time:expr) => {
         if $monitored {
-            each_copy!(@spread $iters, |$n, $f| $time, [
+            each_copy!(of [
                 crate::common::monitored_async, crate::common::monitored_async_1,
                 crate::common::monitored_async_2, crate::common::monitored_async_3
-            ])
+            ], $iters, |$n, $f| $time)
         } else {
-            each_copy!(@spread $iters, |$n, $f| $time, [
+            each_copy!(of [
                 crate::common::bare_async, crate::common::bare_async_1,
                 crate::common::bare_async_2, crate::common::bare_async_3
-            ])
+            ], $iters, |$n, $f| $time)
         }
     };
     (sync, $monitored:expr, $iters:expr, |$n:ident, $f:ident| $time:expr) => {
         if $monitored {
-            each_copy!(@spread $iters, |$n, $f| $time, [
+            each_copy!(of [
                 crate::common::monitored_sync, crate::common::monitored_sync_1,
                 crate::common::monitored_sync_2, crate::common::monitored_sync_3
-            ])
+            ], $iters, |$n, $f| $time)
         } else {
-            each_copy!(@spread $iters, |$n, $f| $time, [
+            each_copy!(of [
                 crate::common::bare_sync, crate::common::bare_sync_1,
                 crate::common::bare_sync_2, crate::common::bare_sync_3
-            ])
-        }
-    };
-    (echo, $monitored:expr, $iters:expr, |$n:ident, $f:ident| $time:expr) => {
-        if $monitored {
-            each_copy!(@spread $iters, |$n, $f| $time, [
-                crate::echo::monitored_echo, crate::echo::monitored_echo_1,
-                crate::echo::monitored_echo_2, crate::echo::monitored_echo_3
-            ])
-        } else {
-            each_copy!(@spread $iters, |$n, $f| $time, [
-                crate::echo::bare_echo, crate::echo::bare_echo_1,
-                crate::echo::bare_echo_2, crate::echo::bare_echo_3
-            ])
+            ], $iters, |$n, $f| $time)
         }
     };
 }
 
 #[allow(
     unused_imports,
-    reason = "the enabled-off bench includes this file without `echo.rs`"
+    reason = "used by `echo.rs`, which the enabled-off bench does not include"
 )]
 pub(crate) use each_copy;
 

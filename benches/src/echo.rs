@@ -111,5 +111,17 @@ where
 /// [`echo_timed`] over the four copies of the bare echo handler, or of the
 /// monitored one.
 pub fn echo_copies(rt: &tokio::runtime::Runtime, monitored: bool, iters: u64) -> Duration {
-    each_copy!(echo, monitored, iters, |n, f| echo_timed(rt, n, f))
+    if monitored {
+        each_copy!(
+            of [monitored_echo, monitored_echo_1, monitored_echo_2, monitored_echo_3],
+            iters,
+            |n, f| echo_timed(rt, n, f)
+        )
+    } else {
+        each_copy!(
+            of [bare_echo, bare_echo_1, bare_echo_2, bare_echo_3],
+            iters,
+            |n, f| echo_timed(rt, n, f)
+        )
+    }
 }

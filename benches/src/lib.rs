@@ -5,11 +5,11 @@
 //! `bench-summary` turns the results into the table of `docs/benchmarks.md`.
 
 pub mod added;
+pub mod alternatives;
 pub mod common;
 pub mod echo;
 pub mod paired;
 pub mod panicking;
-pub mod peers;
 pub mod procs;
 pub mod runtime;
 pub mod scale;

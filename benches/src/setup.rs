@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
+use crate::alternatives::NoopSubscriber;
 use crate::panicking::silent;
-use crate::peers::NoopSubscriber;
 
 /// How often the exporter's upkeep (draining histograms) runs, as the
 /// exporter's own `install()` would do it.

@@ -21,13 +21,19 @@ pub const LABELS: [(&str, &str); 2] = [("proto", "v2"), ("tier", "edge")];
 
 /// Every metric the workload makes, sorted by name (`build_info` too: the
 /// workload sets it).
-pub const ALL_METRICS: [&str; 5] = [
+pub const ALL_METRICS: [&str; 7] = [
     names::BUILD_INFO,
     names::ACTIVE,
     names::CALLS_TOTAL,
     names::LAST_PANIC_TIMESTAMP_SECONDS,
+    names::OBJECTIVE_RATIO,
+    names::PANIC_SITES_TOTAL,
     names::PANICS_TOTAL,
 ];
+
+/// The objective of [`LABELLED`] (`objective = "99.9"`), as published;
+/// [`PLAIN`] has none, so no objective series.
+pub const OBJECTIVE: f64 = 0.999;
 
 /// Threads of the concurrent phase.
 pub const THREADS: u64 = 2;
@@ -40,11 +46,35 @@ fn plain(fail: bool) -> Option<()> {
     assert!(!fail, "exporter_plain failed");
     Some(())
 }
+const PLAIN_LINE: u32 = line!() - 3;
 
-#[monitored_connection(name = "exporter_labelled", labels(proto = "v2", tier = "edge"))]
+#[monitored_connection(
+    name = "exporter_labelled",
+    labels(proto = "v2", tier = "edge"),
+    objective = "99.9"
+)]
 fn labelled(fail: bool) -> Option<()> {
     assert!(!fail, "exporter_labelled failed");
     Some(())
+}
+const LABELLED_LINE: u32 = line!() - 3;
+
+/// The one panic site of `handler`, as the `site` label shows it
+/// (`src/lib.rs:<line>`, relative to this crate).
+///
+/// ```
+/// use wireframe_monitor_exporters::{PLAIN, site_of};
+///
+/// assert!(site_of(PLAIN).unwrap().starts_with("src/lib.rs:"));
+/// ```
+#[must_use]
+pub fn site_of(handler: &str) -> Option<String> {
+    let line = match handler {
+        PLAIN => PLAIN_LINE,
+        LABELLED => LABELLED_LINE,
+        _ => return None,
+    };
+    Some(format!("src/lib.rs:{line}"))
 }
 
 /// One call of [`PLAIN`] that does not panic.
@@ -87,9 +117,10 @@ impl Made {
         }
     }
 
-    /// `(metric name, handler) -> value` of the two counters and the
+    /// `(metric name, handler) -> value` of the three counters and the
     /// `active` gauge (0 once every call ended), as an exporter must show
-    /// them.
+    /// them: each handler panics at one site, so its site series equals its
+    /// `panics_total`.
     #[must_use]
     pub fn expected(&self) -> BTreeMap<(String, String), u64> {
         let mut out = BTreeMap::new();
@@ -97,6 +128,10 @@ impl Made {
             let h = handler.to_owned();
             out.insert((names::CALLS_TOTAL.to_owned(), h.clone()), self.calls[i]);
             out.insert((names::PANICS_TOTAL.to_owned(), h.clone()), self.panics[i]);
+            out.insert(
+                (names::PANIC_SITES_TOTAL.to_owned(), h.clone()),
+                self.panics[i],
+            );
             out.insert((names::ACTIVE.to_owned(), h), 0);
         }
         out
@@ -193,8 +228,44 @@ pub fn handler_of<'a>(labels: impl IntoIterator<Item = (&'a str, &'a str)>) -> O
     (labels == want && handlers().contains(&handler.as_str())).then_some(handler)
 }
 
-/// Whether `name` is one of the three metrics [`Made::expected`] covers.
+/// `handler -> ratio` of the objective gauges an exporter must show: only
+/// [`LABELLED`]'s.
+#[must_use]
+pub fn expected_objectives() -> BTreeMap<String, f64> {
+    BTreeMap::from([(LABELLED.to_owned(), OBJECTIVE)])
+}
+
+/// The `handler` label's value if `labels` are exactly those of a series
+/// of metric `name` of one of the two handlers: as [`handler_of`], plus,
+/// for `wireframe_handler_panic_sites_total`, a `site` label that is the
+/// handler's [`site_of`].
+#[must_use]
+pub fn series_of<'a>(
+    name: &str,
+    labels: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Option<String> {
+    let labels: Vec<(&str, &str)> = labels.into_iter().collect();
+    if name != names::PANIC_SITES_TOTAL {
+        return handler_of(labels);
+    }
+    let site = labels.iter().find(|(k, _)| *k == names::SITE_LABEL)?.1;
+    let handler = handler_of(
+        labels
+            .iter()
+            .copied()
+            .filter(|(k, _)| *k != names::SITE_LABEL),
+    )?;
+    (site_of(&handler).as_deref() == Some(site)).then_some(handler)
+}
+
+/// Whether `name` is one of the four metrics [`Made::expected`] covers.
 #[must_use]
 pub fn is_checked(name: &str) -> bool {
-    [names::CALLS_TOTAL, names::PANICS_TOTAL, names::ACTIVE].contains(&name)
+    [
+        names::CALLS_TOTAL,
+        names::PANICS_TOTAL,
+        names::PANIC_SITES_TOTAL,
+        names::ACTIVE,
+    ]
+    .contains(&name)
 }

@@ -1,13 +1,15 @@
 //! `metrics_util`'s `DebuggingRecorder` as the global recorder: its
-//! snapshot after the workload equals what was made, every metric carries
-//! its description. Then a `flush()` under a local `DebuggingRecorder`
+//! snapshot after the workload equals what was made (the objective gauge
+//! too), every metric carries its description. Then a `flush()` under a local `DebuggingRecorder`
 //! gives it the whole totals and leaves the global bookkeeping alone.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use wireframe_monitor::names;
-use wireframe_monitor_exporters::{ALL_METRICS, PLAIN, handler_of, is_checked, run};
+use wireframe_monitor_exporters::{
+    ALL_METRICS, PLAIN, expected_objectives, handler_of, is_checked, run, series_of,
+};
 
 /// `calls_total` of `handler` in a fresh snapshot (taking counters out).
 fn calls(snapshotter: &Snapshotter, handler: &str) -> Option<u64> {
@@ -33,6 +35,7 @@ fn debugging_recorder_shows_exact_totals() {
     let made = run(|| recorder.install().expect("first recorder"));
 
     let mut got = BTreeMap::new();
+    let mut objectives = BTreeMap::new();
     let mut described = BTreeSet::new();
     for (key, _unit, description, value) in snapshotter.snapshot().into_vec() {
         let key = key.key();
@@ -40,10 +43,22 @@ fn debugging_recorder_shows_exact_totals() {
             assert!(description.is_some(), "{} has no description", key.name());
             described.insert(key.name().to_owned());
         }
+        if key.name() == names::OBJECTIVE_RATIO {
+            let handler = handler_of(key.labels().map(|l| (l.key(), l.value())))
+                .unwrap_or_else(|| panic!("unexpected labels on {key:?}"));
+            let DebugValue::Gauge(ratio) = value else {
+                panic!("{key:?} is not a gauge");
+            };
+            assert!(
+                objectives.insert(handler, ratio.into_inner()).is_none(),
+                "duplicated series {key:?}"
+            );
+            continue;
+        }
         if !is_checked(key.name()) {
             continue;
         }
-        let handler = handler_of(key.labels().map(|l| (l.key(), l.value())))
+        let handler = series_of(key.name(), key.labels().map(|l| (l.key(), l.value())))
             .unwrap_or_else(|| panic!("unexpected labels on {key:?}"));
         let value = match value {
             DebugValue::Counter(n) => n,
@@ -69,6 +84,7 @@ fn debugging_recorder_shows_exact_totals() {
     );
     println!("DebuggingRecorder received: {got:?}");
     assert_eq!(got, made.expected());
+    assert_eq!(objectives, expected_objectives());
 
     // A local recorder gets the whole totals, each time it is flushed.
     let local = DebuggingRecorder::new();

@@ -1,6 +1,7 @@
 //! `metrics-exporter-dogstatsd` as the global recorder, sending to a UDP
 //! socket this test binds on 127.0.0.1: the counter deltas it sends sum to
-//! what was made, and the last `active` it sends is 0.
+//! what was made, the last `active` it sends is 0, and the objective gauge
+//! is exact.
 
 use std::collections::BTreeMap;
 use std::net::UdpSocket;
@@ -8,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use metrics_exporter_dogstatsd::DogStatsDBuilder;
 use wireframe_monitor::names;
-use wireframe_monitor_exporters::{handler_of, is_checked};
+use wireframe_monitor_exporters::{expected_objectives, handler_of, is_checked, series_of};
 
 /// One `DogStatsD` line, `name:value|type|#k:v,…`.
 struct Line<'a> {
@@ -56,12 +57,14 @@ fn dogstatsd_deltas_sum_to_exact_totals() {
             .expect("first recorder");
     });
     let want = made.expected();
+    let want_objectives = expected_objectives();
 
     // Counters: the sum of every delta received; gauges: the last value.
     let mut got: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut objectives: BTreeMap<String, f64> = BTreeMap::new();
     let mut buf = vec![0u8; 65_536];
     let deadline = Instant::now() + Duration::from_secs(10);
-    while got != want && Instant::now() < deadline {
+    while (got != want || objectives != want_objectives) && Instant::now() < deadline {
         let Ok(n) = socket.recv(&mut buf) else {
             continue;
         };
@@ -73,10 +76,17 @@ fn dogstatsd_deltas_sum_to_exact_totals() {
                 kind,
                 tags,
             } = parse(line).unwrap_or_else(|| panic!("bad line {line}"));
+            if name == names::OBJECTIVE_RATIO {
+                assert_eq!(kind, "g", "{line}");
+                let handler = handler_of(tags).unwrap_or_else(|| panic!("unexpected tags: {line}"));
+                objectives.insert(handler, value);
+                continue;
+            }
             if !is_checked(name) {
                 continue;
             }
-            let handler = handler_of(tags).unwrap_or_else(|| panic!("unexpected tags: {line}"));
+            let handler =
+                series_of(name, tags).unwrap_or_else(|| panic!("unexpected tags: {line}"));
             assert!(value >= 0.0 && value.fract() == 0.0, "{line}");
             #[expect(
                 clippy::cast_possible_truncation,
@@ -93,5 +103,7 @@ fn dogstatsd_deltas_sum_to_exact_totals() {
         }
     }
     println!("DogStatsD received (sum of counter deltas, last gauge): {got:?}");
+    println!("DogStatsD objective gauges (last value): {objectives:?}");
     assert_eq!(got, want, "{}", names::CALLS_TOTAL);
+    assert_eq!(objectives, want_objectives, "{}", names::OBJECTIVE_RATIO);
 }

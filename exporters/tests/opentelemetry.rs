@@ -1,19 +1,23 @@
 //! `metrics-exporter-opentelemetry` as the global recorder, read through
 //! the OpenTelemetry SDK's in-memory metric exporter: one described metric
 //! per name, one stream per label set, cumulative sums equal to what was
-//! made.
+//! made, the objective gauge exact.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use metrics_exporter_opentelemetry::Recorder;
 use opentelemetry_sdk::metrics::InMemoryMetricExporter;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMetrics};
-use wireframe_monitor_exporters::{ALL_METRICS, handler_of, is_checked, run};
+use wireframe_monitor::names;
+use wireframe_monitor_exporters::{ALL_METRICS, expected_objectives, is_checked, run, series_of};
 
-/// `(handler, value)` of every data point of a counter or gauge.
-fn points(data: &AggregatedMetrics) -> Vec<(Option<String>, f64)> {
+/// `(handler, value)` of every data point of a counter or gauge `name`.
+fn points(name: &str, data: &AggregatedMetrics) -> Vec<(Option<String>, f64)> {
     let handler = |attributes: Vec<(String, String)>| {
-        handler_of(attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        series_of(
+            name,
+            attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )
     };
     let attrs = |kvs: &mut dyn Iterator<Item = &opentelemetry::KeyValue>| -> Vec<(String, String)> {
         kvs.map(|kv| (kv.key.to_string(), kv.value.to_string()))
@@ -55,6 +59,7 @@ fn opentelemetry_streams_show_exact_totals() {
     let last = exports.last().expect("one export");
 
     let mut got = BTreeMap::new();
+    let mut objectives = BTreeMap::new();
     let mut streams: BTreeMap<String, usize> = BTreeMap::new();
     let mut undescribed = BTreeSet::new();
     for scope in last.scope_metrics() {
@@ -67,11 +72,22 @@ fn opentelemetry_streams_show_exact_totals() {
             if metric.description().is_empty() {
                 undescribed.insert(name.to_owned());
             }
+            if name == names::OBJECTIVE_RATIO {
+                for (handler, ratio) in points(name, metric.data()) {
+                    let handler =
+                        handler.unwrap_or_else(|| panic!("{name}: a point with unexpected labels"));
+                    assert!(
+                        objectives.insert(handler, ratio).is_none(),
+                        "{name}: two points"
+                    );
+                }
+                continue;
+            }
             if !is_checked(name) {
                 continue;
             }
             let mut label_sets = BTreeSet::new();
-            for (handler, value) in points(metric.data()) {
+            for (handler, value) in points(name, metric.data()) {
                 let handler =
                     handler.unwrap_or_else(|| panic!("{name}: a point with unexpected labels"));
                 assert!(
@@ -107,4 +123,5 @@ fn opentelemetry_streams_show_exact_totals() {
         "without description: {undescribed:?}"
     );
     assert_eq!(got, made.expected());
+    assert_eq!(objectives, expected_objectives());
 }

@@ -1,11 +1,14 @@
 //! `metrics-exporter-prometheus` as the global recorder: its rendered
 //! exposition after the workload equals what was made, one `# HELP` per
-//! metric, one sample per metric and label set.
+//! metric, one sample per metric and label set, the objective gauge exact.
 
 use std::collections::BTreeMap;
 
 use metrics_exporter_prometheus::PrometheusBuilder;
-use wireframe_monitor_exporters::{ALL_METRICS, handler_of, is_checked, run};
+use wireframe_monitor::names;
+use wireframe_monitor_exporters::{
+    ALL_METRICS, expected_objectives, handler_of, is_checked, run, series_of,
+};
 
 /// The labels of a sample, `(key, value)`.
 type Labels<'a> = Vec<(&'a str, &'a str)>;
@@ -41,15 +44,25 @@ fn prometheus_exposition_shows_exact_totals() {
     let text = handle.expect("installed").render();
 
     let mut got = BTreeMap::new();
+    let mut objectives = BTreeMap::new();
     for line in text
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
     {
         let (name, labels, value) = sample(line).unwrap_or_else(|| panic!("bad line {line}"));
+        if name == names::OBJECTIVE_RATIO {
+            let handler = handler_of(labels).unwrap_or_else(|| panic!("unexpected labels: {line}"));
+            assert!(
+                objectives.insert(handler, value).is_none(),
+                "duplicated series: {line}"
+            );
+            continue;
+        }
         if !is_checked(name) {
             continue;
         }
-        let handler = handler_of(labels).unwrap_or_else(|| panic!("unexpected labels: {line}"));
+        let handler =
+            series_of(name, labels).unwrap_or_else(|| panic!("unexpected labels: {line}"));
         assert!(value >= 0.0 && value.fract() == 0.0, "{line}");
         #[expect(
             clippy::cast_possible_truncation,
@@ -66,4 +79,5 @@ fn prometheus_exposition_shows_exact_totals() {
     }
     println!("Prometheus exposition: {got:?}");
     assert_eq!(got, made.expected(), "\n{text}");
+    assert_eq!(objectives, expected_objectives(), "\n{text}");
 }

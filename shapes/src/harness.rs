@@ -1,5 +1,5 @@
-//! What every shape test uses: a log of drops, the counts of a handler, a
-//! runtime, and the checks.
+//! What every shape test uses: a log of drops, the row and counts of a
+//! handler, a runtime, and the checks.
 
 use std::fmt::Debug;
 use std::future::Future;
@@ -50,13 +50,18 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
-/// `(calls, active, panics)` of `handler`.
-pub fn counts(handler: &str) -> (u64, u64, u64) {
-    let row = wireframe_monitor::snapshot()
+/// The row of `handler` in `snapshot()`.
+pub fn row(handler: &str) -> wireframe_monitor::HandlerStats {
+    wireframe_monitor::snapshot()
         .into_iter()
         .find(|s| s.handler() == handler)
-        .unwrap_or_else(|| panic!("{handler} was never called"));
-    (row.calls(), row.active(), row.panics())
+        .unwrap_or_else(|| panic!("{handler} was never called"))
+}
+
+/// `(calls, active, panics)` of `handler`.
+pub fn counts(handler: &str) -> (u64, u64, u64) {
+    let stats = row(handler);
+    (stats.calls(), stats.active(), stats.panics())
 }
 
 /// A `contain` shape: `happy` returns `want`, `panicking` the fallback,

@@ -22,4 +22,5 @@ mod harness;
 mod matrix;
 mod methods;
 mod misc;
+mod paths;
 mod regressions;

@@ -1,18 +1,24 @@
-//! Shapes that broke this attribute or its peers: issue 9's point 2 (also
-//! covered by the behaviour tests, here in both editions), and cases from
-//! the regression tests of `tracing-attributes` (`async_fn.rs`: nested
-//! `impl Trait` in an `async fn`'s output, inner attributes, clippy's
-//! `suspicious_else_formatting`, boxed futures borrowing `&self`) and
-//! `async-trait` (`test.rs`: unused method generics, projections of `Self`
-//! in the return type).
+//! Shapes that broke this attribute or attributes like it must compile and
+//! behave as the same function without the attribute, in both editions:
+//! `ref mut` in an `async fn`'s pattern argument, `-> !` with `resume`, an
+//! import in the body shadowing the return type's name, `&mut` borrows
+//! returned out of an argument or `&mut self`, options and return types
+//! written through `macro_rules!` fragments, arguments named like the
+//! expansion's locals and `#[track_caller]` on a `resume` handler; and
+//! cases from the regression tests of `tracing-attributes` (`async_fn.rs`:
+//! nested `impl Trait` in an `async fn`'s output, inner attributes,
+//! clippy's `suspicious_else_formatting`, boxed futures borrowing `&self`)
+//! and `async-trait` (`test.rs`: unused method generics, projections of
+//! `Self` in the return type).
 
 use std::future::Future;
-use std::panic::catch_unwind;
+use std::mem;
+use std::panic::{catch_unwind, Location};
 use std::pin::Pin;
 
 use wireframe_monitor::monitored_connection;
 
-use crate::harness::{block_on, check, check_resume, counts, init};
+use crate::harness::{block_on, check, check_resume, counts, init, row};
 
 #[monitored_connection]
 async fn ref_mut_pattern((a, ref mut b): (u8, u8)) -> Option<u8> {
@@ -25,6 +31,11 @@ async fn ref_mut_pattern((a, ref mut b): (u8, u8)) -> Option<u8> {
 async fn never_async(n: u8) -> ! {
     tokio::task::yield_now().await;
     panic!("never {n}");
+}
+
+#[monitored_connection(on_panic = "resume")]
+fn never_sync(message: &'static str) -> ! {
+    panic!("{message}");
 }
 
 #[test]
@@ -43,6 +54,12 @@ fn ref_mut_pattern_and_never() {
         Some("never 2")
     );
     assert_eq!(counts("never_async"), (1, 0, 1));
+    let sync_payload = catch_unwind(|| never_sync("sync never")).expect_err("resumed");
+    assert_eq!(
+        sync_payload.downcast_ref::<String>().map(String::as_str),
+        Some("sync never")
+    );
+    assert_eq!(counts("never_sync"), (1, 0, 1));
 }
 
 mod glob {
@@ -65,6 +82,18 @@ mod glob {
             Other => panic!("the other kind"),
         }
     }
+
+    /// The same through a glob import.
+    #[monitored_connection]
+    pub async fn glob_import(other: bool) -> Reply {
+        use Kind::*;
+        let kind = if other { Other } else { Reply };
+        tokio::task::yield_now().await;
+        match kind {
+            Reply => Some(1),
+            Other => panic!("the other kind"),
+        }
+    }
 }
 
 #[test]
@@ -76,10 +105,24 @@ fn import_shadowing_the_return_type() {
         || block_on(glob::glob_shadow(true)),
         &None,
     );
+    check(
+        "glob_import",
+        || block_on(glob::glob_import(false)),
+        &Some(1),
+        || block_on(glob::glob_import(true)),
+        &None,
+    );
 }
 
 #[monitored_connection]
 fn first_mut(frames: &mut [u8]) -> Option<&mut u8> {
+    assert!(!frames.is_empty(), "no frame");
+    frames.first_mut()
+}
+
+#[monitored_connection]
+#[expect(clippy::ptr_arg, reason = "the shape under test")]
+fn first_mut_of_vec(frames: &mut Vec<u8>) -> Option<&mut u8> {
     assert!(!frames.is_empty(), "no frame");
     frames.first_mut()
 }
@@ -123,15 +166,26 @@ fn mutable_borrows_out_of_arguments_and_self() {
         || first_mut(&mut []).copied(),
         &None,
     );
+    // A write through the returned borrow reaches the argument, or `self`.
+    let mut vec = vec![1, 2];
+    check(
+        "first_mut_of_vec",
+        || first_mut_of_vec(&mut vec).map(|first| mem::replace(first, 7)),
+        &Some(1),
+        || first_mut_of_vec(&mut Vec::new()).copied(),
+        &None,
+    );
+    assert_eq!(vec, [7, 2]);
     let mut conn = Frames(vec![1, 2]);
     let mut empty = Frames(Vec::new());
     check(
         "last_mut",
-        || conn.last_mut().copied(),
+        || conn.last_mut().map(|last| mem::replace(last, 9)),
         &Some(2),
         || empty.last_mut().copied(),
         &None,
     );
+    assert_eq!(conn.0, [1, 9]);
     let (mut pushing, mut refused) = (Frames(vec![1, 2]), Frames(Vec::new()));
     check(
         "push_later",
@@ -141,6 +195,7 @@ fn mutable_borrows_out_of_arguments_and_self() {
         &None,
     );
     assert_eq!(pushing.0, [1, 2, 3]);
+    assert!(refused.0.is_empty(), "the panicking push pushed nothing");
     check(
         "len_later",
         || block_on(conn.len_later(false)),
@@ -170,6 +225,53 @@ fragments!(
     impl Future<Output = u8>
 );
 
+/// Every option a `literal` fragment, or an `expr` one.
+macro_rules! literal_and_expr_fragments {
+    ($name:literal, $label:literal, $mode:literal, $objective:literal, $future:ty, $expr_name:expr, $expr_objective:expr) => {
+        #[monitored_connection(name = $name, labels(via = $label), on_panic = $mode, objective = $objective)]
+        fn via_literals(fail: bool) -> $future {
+            async move {
+                tokio::task::yield_now().await;
+                assert!(!fail, "in the returned future");
+                7
+            }
+        }
+
+        #[monitored_connection(name = $expr_name, labels(via = $expr_name), objective = $expr_objective)]
+        fn via_exprs(fail: bool) -> impl Future<Output = Option<u8>> {
+            async move {
+                assert!(!fail, "in the returned future");
+                Some(8)
+            }
+        }
+    };
+}
+
+literal_and_expr_fragments!(
+    "via_literals",
+    "literal",
+    "resume",
+    "99.9",
+    impl Future<Output = u8>,
+    "via_exprs",
+    "99"
+);
+
+/// A `contain` handler whose return type is a `ty` fragment.
+macro_rules! contained_fragment {
+    ($future:ty) => {
+        #[monitored_connection]
+        fn contained_fragment(fail: bool) -> $future {
+            async move {
+                assert!(!fail, "in the returned future");
+                Some(9)
+            }
+        }
+    };
+}
+
+contained_fragment!(impl Future<Output = Option<u8>>);
+
 #[test]
 fn options_and_return_type_through_fragments() {
     check_resume(
@@ -178,6 +280,31 @@ fn options_and_return_type_through_fragments() {
         &7,
         || block_on(fragment_future(true)),
         "in the returned future",
+    );
+    // The returned future is guarded: its panic is counted.
+    check_resume(
+        "via_literals",
+        || block_on(via_literals(false)),
+        &7,
+        || block_on(via_literals(true)),
+        "in the returned future",
+    );
+    assert_eq!(row("via_literals").labels(), [("via", "literal")]);
+    assert_eq!(row("via_literals").objective(), Some(0.999));
+    check(
+        "via_exprs",
+        || block_on(via_exprs(false)),
+        &Some(8),
+        || block_on(via_exprs(true)),
+        &None,
+    );
+    assert_eq!(row("via_exprs").objective(), Some(0.99));
+    check(
+        "contained_fragment",
+        || block_on(contained_fragment(false)),
+        &Some(9),
+        || block_on(contained_fragment(true)),
+        &None,
     );
 }
 
@@ -194,6 +321,18 @@ fn generated_names(
     Some(__wm_site + __wm_body / __wm_arg4 + __wm_arg1 + __wm_value)
 }
 
+#[monitored_connection]
+#[allow(clippy::used_underscore_binding, reason = "the names are the point")]
+async fn generated_names_async(
+    __wm_site: u8,
+    __wm_body: u8,
+    __wm_fake_return: u8,
+    (__wm_arg0, __wm_arg2): (u8, u8),
+) -> Option<u8> {
+    tokio::task::yield_now().await;
+    Some(__wm_site + __wm_body / __wm_fake_return + __wm_arg0 + __wm_arg2)
+}
+
 #[test]
 fn arguments_named_like_generated_locals() {
     check(
@@ -203,6 +342,55 @@ fn arguments_named_like_generated_locals() {
         || generated_names(1, 4, None, 0, (3, 4)),
         &None,
     );
+    check(
+        "generated_names_async",
+        || block_on(generated_names_async(1, 4, 2, (3, 4))),
+        &Some(10),
+        || block_on(generated_names_async(1, 4, 0, (3, 4))),
+        &None,
+    );
+}
+
+/// `#[track_caller]` on a sync `resume` handler keeps its meaning: the body
+/// runs inline, so `Location::caller()` and a panic's location are the
+/// caller's.
+#[monitored_connection(on_panic = "resume")]
+#[track_caller]
+fn track_caller_resume(fail: bool) -> &'static Location<'static> {
+    assert!(!fail, "track_caller handler failed");
+    Location::caller()
+}
+
+#[monitored_connection]
+fn track_caller_outer() -> Option<u32> {
+    Some(track_caller_resume(true).line())
+}
+
+#[test]
+fn track_caller_location_is_the_callers_and_the_panic_counts_once() {
+    init();
+    let location = track_caller_resume(false);
+    assert_eq!((location.file(), location.line()), (file!(), line!() - 1));
+
+    let call_line = line!() + 1;
+    let payload = catch_unwind(|| track_caller_resume(true)).expect_err("resumed");
+    assert_eq!(
+        payload.downcast_ref::<&str>(),
+        Some(&"track_caller handler failed")
+    );
+    let inner = row("track_caller_resume");
+    assert_eq!((inner.calls(), inner.active(), inner.panics()), (2, 0, 1));
+    assert_eq!(inner.last_message(), Some("track_caller handler failed"));
+    // The panic's location is the caller's, as without the attribute.
+    let expected = format!("{}:{call_line}:", file!());
+    let last = inner.last_location().unwrap();
+    assert!(last.starts_with(&expected), "{last} vs {expected}");
+
+    // Recorded once, also when an outer monitored handler catches it.
+    assert_eq!(track_caller_outer(), None);
+    assert_eq!(row("track_caller_resume").panics(), 2);
+    assert_eq!(row("track_caller_outer").panics(), 0);
+    assert_eq!(row("track_caller_outer").active(), 0);
 }
 
 /// tracing#1615: `impl Trait` inside an `async fn`'s output.

@@ -3,7 +3,10 @@
 //! rust_2018_idioms)]`, the shadowing restriction lints, and in a
 //! module that shadows the prelude (`Option`, `Result`, `Box`, `Some`,
 //! `None`, `Ok`, `Err`, `Vec`, `String`), for sync, async and method
-//! handlers using every option.
+//! handlers using every option. And the expansion allows no lint on the
+//! user's function: the user's own lints still fire on the user's body
+//! (`mod own_lints`, whose `#[expect]`s clippy reports as unfulfilled if
+//! the expansion silenced them).
 #![forbid(unsafe_code)]
 #![deny(
     warnings,
@@ -113,6 +116,53 @@ mod shadowed {
     }
 }
 
+/// Lints of the user's own code fire through the expansion, as they would
+/// without it: an allowance on the generated function would leave these
+/// expectations unfulfilled, which clippy reports (denied above).
+pub mod own_lints {
+    use wireframe_monitor::monitored_connection;
+
+    /// A `contain` handler that asserts, with no `# Panics` section.
+    ///
+    /// # Errors
+    ///
+    /// Never.
+    #[expect(clippy::missing_panics_doc, reason = "the user's assert is the user's")]
+    #[monitored_connection(name = "hygiene_own_sync")]
+    pub fn asserts(n: u8) -> std::io::Result<u8> {
+        assert!(n > 0, "n is positive");
+        Ok(n)
+    }
+
+    /// The same, async.
+    ///
+    /// # Errors
+    ///
+    /// Never.
+    #[expect(clippy::missing_panics_doc, reason = "the user's assert is the user's")]
+    #[monitored_connection(name = "hygiene_own_async")]
+    pub async fn asserts_async(n: u8) -> std::io::Result<u8> {
+        tokio::task::yield_now().await;
+        assert!(n > 0, "n is positive");
+        Ok(n)
+    }
+
+    /// An async handler whose body has a helper taking a `String` it only
+    /// reads.
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "the user's helper is the user's"
+    )]
+    #[monitored_connection(name = "hygiene_own_helper")]
+    pub async fn helper(name: &str) -> Option<usize> {
+        fn length(text: String) -> usize {
+            text.len()
+        }
+        tokio::task::yield_now().await;
+        Some(length(name.to_owned()))
+    }
+}
+
 #[test]
 fn shadowed_prelude_handlers_compile_and_work() {
     let _ = shadowed::shadows();
@@ -132,6 +182,9 @@ fn shadowed_prelude_handlers_compile_and_work() {
         Some(5)
     );
     assert_eq!(runtime.block_on(runtime.block_on(shadowed::ready(5))), 2);
+    assert_eq!(own_lints::asserts(1).unwrap(), 1);
+    assert_eq!(runtime.block_on(own_lints::asserts_async(1)).unwrap(), 1);
+    assert_eq!(runtime.block_on(own_lints::helper("ab")), Some(2));
     assert_eq!(shadowed::sync(addr, 1), None);
     assert_eq!(conn.method(addr, 1).unwrap_err().to_string(), "one");
 

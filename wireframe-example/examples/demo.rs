@@ -9,15 +9,20 @@
 //! `protocol="demo-v1"`, the peer address for logs) and `frame` (one call per
 //! request line). The payment route is guarded without an attribute, by a
 //! `MonitoredHandler` made at start-up (`frame`, `tier="critical"`): the
-//! run-time door, same metrics and rows. Beside it a wireframe 0.3 server
+//! run-time door, same metrics and rows. Every handler has an objective
+//! (`wireframe_handler_objective_ratio`, for the error-budget alerts and
+//! the dashboard): 99 for `connection`, 99.9 for `frame`, 99.95 for the
+//! critical route, 99.5 for the wireframe `echo` route, and the
+//! `Installer::default_objective` of 99 for the rest. Beside it a wireframe 0.3 server
 //! guards every route with one line, `app.wrap(monitor)` (`RouteMonitor`):
 //! its `echo` route panics once, answers an error frame, and the same
 //! connection gets its next frame answered. A built-in client
 //! opens 50 connections; every fifth triggers a panic: in a frame handler
 //! (contained: the same connection answers its next line) or in the
 //! connection handler (contained: only that connection closes). The demo then
-//! prints the Prometheus exposition and the `snapshot()` table, checks both
-//! against what the client triggered, and exits non-zero on any mismatch.
+//! prints the Prometheus exposition, the `snapshot()` table and each
+//! handler's panic sites, checks them against what the client triggered,
+//! and exits non-zero on any mismatch.
 
 #[path = "demo/check.rs"]
 mod check;
@@ -26,7 +31,7 @@ mod client;
 #[path = "demo/routes.rs"]
 mod routes;
 
-use std::io;
+use std::io::{self, IsTerminal};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
@@ -37,7 +42,7 @@ use metrics_exporter_prometheus::{ExporterFuture, PrometheusBuilder, PrometheusH
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use wireframe_monitor::{
-    HandlerStats, LabelError, MonitoredHandler, PanicEvent, PayloadKind, monitored_connection,
+    HandlerStats, MonitoredHandler, Objective, PanicEvent, PayloadKind, monitored_connection,
 };
 
 /// Connections of the first, checked run.
@@ -63,7 +68,12 @@ struct LedgerCorrupted {
 
 /// One call per connection: reads request lines, dispatches each to a frame
 /// handler, writes its reply. `crash` and `crash-id N` make it panic itself.
-#[monitored_connection(name = "connection", labels(protocol = "demo-v1"), peer = addr)]
+#[monitored_connection(
+    name = "connection",
+    labels(protocol = "demo-v1"),
+    peer = addr,
+    objective = "99"
+)]
 async fn serve_connection(
     stream: TcpStream,
     addr: SocketAddr,
@@ -90,7 +100,7 @@ async fn serve_connection(
 
 /// One call per ordinary frame. A contained panic returns an `io::Error`,
 /// which the connection sends back as an `err` line.
-#[monitored_connection(name = "frame")]
+#[monitored_connection(name = "frame", objective = "99.9")]
 fn frame(command: &str, arg: &str) -> io::Result<String> {
     match command {
         "echo" => Ok(arg.to_owned()),
@@ -103,9 +113,11 @@ fn frame(command: &str, arg: &str) -> io::Result<String> {
     }
 }
 
-/// The handler of the critical route, made at run time.
-fn critical() -> Result<MonitoredHandler, LabelError> {
-    MonitoredHandler::new("frame", [("tier", "critical")])
+/// The handler of the critical route, made at run time, with the
+/// strictest objective of the demo.
+fn critical() -> Result<MonitoredHandler, Box<dyn std::error::Error>> {
+    Ok(MonitoredHandler::new("frame", [("tier", "critical")])?
+        .with_objective(Objective::percent(99.95)?))
 }
 
 /// One payment frame: the critical route, run under [`critical`] (no
@@ -183,8 +195,15 @@ fn install_metrics(
     };
     // Quiet: the panics this demo provokes are contained and reported by the
     // tracing event, so the default stderr report would only repeat them.
+    // Every handler without an objective of its own (the wireframe route
+    // `route_7`) gets 99: the dashboard's error-budget panels cover all.
     wireframe_monitor::Installer::new()
         .build_info(env!("CARGO_PKG_VERSION"))
+        .default_objective(
+            check::DEFAULT_OBJECTIVE
+                .parse()
+                .map_err(|e| format!("{e}"))?,
+        )
         .quiet_contained(true)
         .install();
     wireframe_monitor::set_panic_handler(count_panic);
@@ -202,6 +221,10 @@ async fn demo(serve: Option<SocketAddr>) -> Result<(), String> {
 
     let plan = Tally::plan(0..CONNECTIONS);
     println!("server: listening on {addr} (line protocol demo-v1)");
+    println!(
+        "server: every panic is contained, counted, and logged to stderr as one ERROR line \
+         (handler, labels, message, location, short backtrace)"
+    );
     println!(
         "client: opening {CONNECTIONS} connections, {} of them trigger panics \
          ({} frame, {} critical frame, {} connection)",
@@ -226,15 +249,36 @@ async fn demo(serve: Option<SocketAddr>) -> Result<(), String> {
     for row in &rows {
         println!("{row}");
     }
+    println!("\n--- panic sites (HandlerStats::sites) ---");
+    for row in rows.iter().filter(|r| r.panics() > 0) {
+        let labels: Vec<String> = row
+            .labels()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        println!("{} {{{}}}:", row.handler(), labels.join(","));
+        for (site, panics) in row.sites() {
+            println!("  {panics:>5}  {site}");
+        }
+    }
     let kinds = KINDS.each_ref().map(|k| k.load(Relaxed));
     let problems = check::check(&plan, &rows, &exposition, kinds, WITH_PEER.load(Relaxed));
     if !problems.is_empty() {
         return Err(problems.join("\n  "));
     }
     println!(
-        "\ncheck: OK: {} panics counted per handler and payload kind, as the clients triggered them",
-        plan.panics() + routes::PANICS
+        "\ncheck: OK: {} panics ({} from the line-protocol client, {} from the wireframe client) \
+         counted per handler, payload kind and site, as the clients triggered them",
+        plan.panics() + routes::PANICS,
+        plan.panics(),
+        routes::PANICS
     );
+    if serve.is_none() {
+        println!(
+            "next: `cargo run --example demo -- --serve 127.0.0.1:9898` keeps serving /metrics \
+             (and traffic) for a real Prometheus"
+        );
+    }
     if let (Some(serve), Some(exporter)) = (serve, exporter) {
         // Served from now on: the first scrape sees the checked, flushed state.
         tokio::spawn(async move {
@@ -332,11 +376,16 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Not `.init()`: in a workspace build where another crate turns on
-    // tracing's `log-always`, the `log` bridge it installs doubles each event.
+    // One line per event (the compact text format); colours only on a
+    // terminal, so `2>file` reads as plain text. Not `.init()`: in a
+    // workspace build where another crate turns on tracing's `log-always`,
+    // the `log` bridge it installs doubles each event.
+    let colour =
+        io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let subscriber = tracing_subscriber::fmt()
         .compact()
         .with_target(false)
+        .with_ansi(colour)
         .with_writer(io::stderr)
         .finish();
     if tracing::subscriber::set_global_default(subscriber).is_err() {

@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 use wireframe::app::{Envelope, WireframeApp};
 use wireframe::serializer::BincodeSerializer;
 use wireframe::server::{ServerError, WireframeServer};
-use wireframe_monitor::{ConnectionPanic, LabelError};
+use wireframe_monitor::{ConnectionPanic, Objective};
 use wireframe_monitor_wireframe::RouteMonitor;
 
 /// The application type: bincode envelopes, no connection state.
@@ -63,15 +63,23 @@ pub fn error_frame(panic: &ConnectionPanic) -> Vec<u8> {
     frame
 }
 
-/// The middleware: ECHO named, one label, an error frame per panic.
+/// The objective of the ECHO route, in percent; the other route gets the
+/// `Installer::default_objective` of the program, if any.
+pub const ECHO_OBJECTIVE: &str = "99.5";
+
+/// The middleware: ECHO named, with an objective, one label, an error
+/// frame per panic.
 ///
 /// # Errors
 ///
-/// Never for these names and labels; a bad one is a [`LabelError`].
-pub fn monitor() -> Result<RouteMonitor, LabelError> {
+/// Never for these names, labels and objective; a bad one is a
+/// [`LabelError`](wireframe_monitor::LabelError) or an
+/// [`ObjectiveError`](wireframe_monitor::ObjectiveError).
+pub fn monitor() -> Result<RouteMonitor, Box<dyn std::error::Error + Send + Sync>> {
     Ok(RouteMonitor::new()
         .name(ROUTE_ECHO, "echo")?
         .labels([("protocol", "wireframe-v1")])?
+        .route_objective(ROUTE_ECHO, ECHO_OBJECTIVE.parse::<Objective>()?)
         .reply_with(error_frame))
 }
 

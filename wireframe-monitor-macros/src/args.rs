@@ -1,5 +1,6 @@
 //! Parsing the options: `name = "…"`, `labels(k = v, …)`,
-//! `on_panic = "contain" | "resume"`, `peer = arg`.
+//! `on_panic = "contain" | "resume"`, `peer = arg`, `objective = "99.95"`,
+//! `crate = "path"`.
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
@@ -15,6 +16,11 @@ pub(crate) struct Args {
     pub(crate) labels: Option<Labels>,
     pub(crate) on_panic: Option<OnPanicArg>,
     pub(crate) peer: Option<Ident>,
+    /// `objective = "…"`: the literal as written (checked in `validate.rs`).
+    pub(crate) objective: Option<LitStr>,
+    /// `crate = "path"`: the path of the runtime crate, its tokens spanned
+    /// on the literal.
+    pub(crate) krate: Option<Path>,
 }
 
 /// `labels(…)` and the token naming it (for spans).
@@ -43,7 +49,7 @@ pub(crate) struct OnPanicArg {
     pub(crate) mode: OnPanic,
 }
 
-const OPTIONS: &str = "expected one of `name`, `labels`, `on_panic`, `peer`";
+const OPTIONS: &str = "expected one of `name`, `labels`, `on_panic`, `peer`, `objective`, `crate`";
 
 /// Parses the attribute's arguments. A bad option or label is recorded and
 /// parsing goes on, so every one is reported at once; a syntax error stops
@@ -121,6 +127,14 @@ impl Args {
                 let peer = peer_from(meta.value()?.parse()?);
                 store(&mut self.peer, &option, peer, errors);
             }
+            "objective" => {
+                let objective = objective_from(meta.value()?.parse()?);
+                store(&mut self.objective, &option, objective, errors);
+            }
+            "crate" => {
+                let krate = crate_from(meta.value()?.parse()?);
+                store(&mut self.krate, &option, krate, errors);
+            }
             other => {
                 skip_value(meta)?;
                 errors.push(syn::Error::new_spanned(
@@ -188,6 +202,65 @@ fn peer_from(value: Expr) -> syn::Result<Ident> {
         value,
         "`peer` must name an argument of the function, for example `peer = addr`",
     ))
+}
+
+/// `objective = "…"`: a string literal; a number written without quotes
+/// gets the quoted form to write instead.
+fn objective_from(value: Expr) -> syn::Result<LitStr> {
+    match ungroup(value) {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(objective),
+            ..
+        }) => Ok(objective),
+        Expr::Lit(ExprLit {
+            lit: number @ (Lit::Float(_) | Lit::Int(_)),
+            ..
+        }) => {
+            let written = number.to_token_stream().to_string();
+            Err(syn::Error::new_spanned(
+                number,
+                format!(
+                    "`objective` takes the percentage as a string literal: write `objective = \"{written}\"`"
+                ),
+            ))
+        }
+        other => Err(syn::Error::new_spanned(
+            other,
+            "`objective` must be a string literal holding a percentage, for example `objective = \"99.95\"`",
+        )),
+    }
+}
+
+/// `crate = "path"`: the literal parsed as a module path (`wm`, `::wm`,
+/// `crate::facade::monitor`), spanned on the literal.
+fn crate_from(value: Expr) -> syn::Result<Path> {
+    const EXAMPLE: &str = "for example `crate = \"wm\"` for a dependency renamed `wm`, or `crate = \"my_facade::monitor\"` for a re-export";
+    match ungroup(value) {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => lit.parse_with(Path::parse_mod_style).map_err(|_| {
+            syn::Error::new_spanned(
+                &lit,
+                format!(
+                    "{:?} is not a path: `crate` takes the path of the wireframe-monitor crate, {EXAMPLE}",
+                    lit.value()
+                ),
+            )
+        }),
+        Expr::Path(ExprPath {
+            path, qself: None, ..
+        }) => {
+            let written = path.to_token_stream().to_string().replace(' ', "");
+            Err(syn::Error::new_spanned(
+                path,
+                format!("`crate` takes the path as a string literal: write `crate = \"{written}\"`"),
+            ))
+        }
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("`crate` must be a string literal holding the path of the wireframe-monitor crate, {EXAMPLE}"),
+        )),
+    }
 }
 
 fn label_value_from(key: &Ident, value: Expr) -> syn::Result<LabelValue> {

@@ -1,6 +1,7 @@
 //! Feature `enabled` off: the function exactly as written, plus zero-cost
 //! uses of what only the options referred to (the `peer` argument, label
-//! consts), so that turning the guard off raises no `unused` warnings.
+//! consts), so that turning the guard off raises no `unused` warnings, and
+//! of the `crate = "…"` path, so that a wrong one fails in both modes.
 
 use proc_macro2::{Delimiter, Group, TokenStream};
 use quote::quote;
@@ -27,6 +28,10 @@ pub(crate) fn expand(args: &Args, function: &Function) -> TokenStream {
             LabelValue::Literal(_) => None,
         });
     let peer = args.peer.iter().map(|arg| quote!(let _ = &#arg;));
+    let krate = args
+        .krate
+        .iter()
+        .map(|path| quote!(let _ = #path::__private::NoPeer;));
     let stmts = &block.stmts;
     // The user's braces: the item's span stays the user's (`dead_code`).
     let mut body = Group::new(
@@ -35,6 +40,7 @@ pub(crate) fn expand(args: &Args, function: &Function) -> TokenStream {
             #(#inner_attrs)*
             #(#peer)*
             #(#consts)*
+            #(#krate)*
             #(#stmts)*
         },
     );

@@ -6,15 +6,19 @@
 //! attributes move to the top of the new body. The original body becomes a
 //! `move` closure (sync, or a `fn` returning a future, whose future is then
 //! guarded too, and boxed again for `Pin<Box<dyn Future>>`) or an `async
-//! move` block (async), passed to a guard in `::wireframe_monitor::__private`
-//! with the handler's site (a `static` with its name and labels and a
-//! per-thread `thread_local!` slot cache, reached through a nested `fn` so
-//! the guard stores nothing for it) and the peer address, read before the
-//! body takes its argument. Every local the expansion adds is hygienic
+//! move` block (async), passed to a guard in `<runtime>::__private` (the
+//! runtime crate's path, `::wireframe_monitor` unless `runtime.rs` finds
+//! another) with the handler's site (one `static` with its name, labels and
+//! objective, which `install()` registers; by reference, or for futures
+//! through a zero-sized type implementing `SiteOf`, so the guard stores
+//! nothing for it) and the peer address, read before the body takes its
+//! argument. Every local the expansion adds is hygienic
 //! ([`Span::mixed_site`]). The guard call is spanned on the return type
-//! ([`FallbackSpans`]) so a missing `PanicFallback` is reported there.
+//! ([`FallbackSpans`]) so a missing `PanicFallback` is reported there. No
+//! lint is allowed on the user's function: the generated code gives clippy
+//! no reason to fire, and the user's own lints still see the body.
 
-use proc_macro2::{Delimiter, Group, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Literal, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{Block, Ident};
 
@@ -22,7 +26,7 @@ use crate::args::{self, Args, LabelValue, OnPanic};
 use crate::item::{self, Function, Kind};
 use crate::params::{self, Params};
 use crate::spans::{FallbackSpans, call_between};
-use crate::{desugar, disabled, fallback, validate};
+use crate::{desugar, disabled, fallback, runtime, validate};
 
 /// The whole attribute: parse, validate, expand; on error, the error and the
 /// original item.
@@ -34,15 +38,25 @@ pub(crate) fn monitored_connection(args: TokenStream, item: TokenStream) -> Toke
     {
         errors.push(error);
     }
+    // In both modes: a crate that builds with `enabled` off builds with it on.
+    let krate = if errors.is_empty() {
+        runtime::path(&args)
+            .map_err(|error| errors.push(error))
+            .ok()
+    } else {
+        None
+    };
     let error = errors.into_iter().reduce(|mut all, next| {
         all.combine(next);
         all
     });
-    match (error, function) {
-        (Some(error), _) => fallback::with_original(&error, &item),
-        (None, Some(function)) if cfg!(feature = "enabled") => expand(&args, &function),
-        (None, Some(function)) => disabled::expand(&args, &function),
-        (None, None) => item,
+    match (error, function, krate) {
+        (Some(error), _, _) => fallback::with_original(&error, &item),
+        (None, Some(function), Some(krate)) if cfg!(feature = "enabled") => {
+            expand(&args, &function, &krate)
+        }
+        (None, Some(function), _) => disabled::expand(&args, &function),
+        (None, _, _) => item,
     }
 }
 
@@ -57,10 +71,25 @@ fn handler_name(args: &Args, function: &Function) -> String {
     }
 }
 
-/// `let __wm_site = { fn … };`: the nested `fn` returning the handler's
-/// site, in a block of its own so the body cannot see it, bound to a
-/// hygienic local (a zero-sized function item).
-fn site_binding(args: &Args, function: &Function, params: &Params) -> TokenStream {
+/// How the guard reaches the handler's site (a `static`, in a block of its
+/// own so the body cannot see it), bound to a hygienic local.
+#[derive(Clone, Copy, PartialEq)]
+enum SiteRef {
+    /// `&'static Site`: for guards that return before the call ends.
+    Static,
+    /// A zero-sized type implementing `SiteOf` to return it, for the
+    /// guarded futures: they store nothing for it.
+    ZeroSized,
+}
+
+/// `let __wm_site = …;`: the handler's site, as `form` says.
+fn site_binding(
+    args: &Args,
+    function: &Function,
+    params: &Params,
+    rt: &TokenStream,
+    form: SiteRef,
+) -> TokenStream {
     let handler = handler_name(args, function);
     let labels = args.labels.iter().flat_map(|l| &l.entries).map(|label| {
         let key = label.key.to_string();
@@ -70,31 +99,55 @@ fn site_binding(args: &Args, function: &Function, params: &Params) -> TokenStrea
         }
     });
     let local = params.local("__wm_site", Span::call_site());
-    quote! {
-        let #local = {
-            #[inline]
-            fn __wm_site() -> ::wireframe_monitor::__private::SiteRefs {
-                static __WM_SITE: ::wireframe_monitor::__private::Site =
-                    ::wireframe_monitor::__private::Site::new(#handler, &[#(#labels),*]);
-                ::wireframe_monitor::__private::thread_local! {
-                    static __WM_SLOT: ::wireframe_monitor::__private::SlotCache =
-                        const { ::wireframe_monitor::__private::SlotCache::new() };
+    // `objective = "…"` (validated): its ratio, static data of the site.
+    let ratio = args
+        .objective
+        .as_ref()
+        .and_then(|o| validate::objective_ratio(&o.value()).ok());
+    let site = if let Some(ratio) = ratio {
+        let ratio = Literal::f64_suffixed(ratio);
+        quote!(#rt::__private::Site::with_objective(#handler, &[#(#labels),*], #ratio))
+    } else {
+        quote!(#rt::__private::Site::new(#handler, &[#(#labels),*]))
+    };
+    // In the slice `install()` registers (on targets with link-time
+    // collection).
+    let site = quote! {
+        #rt::__private::site! {
+            static __WM_SITE: #rt::__private::Site = #site;
+        }
+    };
+    match form {
+        SiteRef::Static => quote! {
+            let #local = {
+                #site
+                &__WM_SITE
+            };
+        },
+        SiteRef::ZeroSized => quote! {
+            let #local = {
+                struct __WmSite;
+                impl #rt::__private::SiteOf for __WmSite {
+                    #[inline]
+                    fn site(&self) -> &'static #rt::__private::Site {
+                        #site
+                        &__WM_SITE
+                    }
                 }
-                ::wireframe_monitor::__private::SiteRefs::new(&__WM_SITE, &__WM_SLOT)
-            }
-            __wm_site
-        };
+                __WmSite
+            };
+        },
     }
 }
 
 /// `let __wm_peer = …;`: the address of the `peer` argument (its hygienic
 /// name in the signature), read before the body takes the argument.
-fn peer_binding(params: &Params) -> TokenStream {
+fn peer_binding(params: &Params, rt: &TokenStream) -> TokenStream {
     let local = params.local("__wm_peer", Span::call_site());
     let value = if let Some(arg) = &params.peer {
-        quote!(::wireframe_monitor::__private::peer_of(&#arg))
+        quote!(#rt::__private::peer_of(&#arg))
     } else {
-        quote!(::wireframe_monitor::__private::NoPeer)
+        quote!(#rt::__private::NoPeer)
     };
     quote!(let #local = #value;)
 }
@@ -113,30 +166,31 @@ enum Call {
     AwaitAsyncBlock,
 }
 
+/// What every call of a guard is written from: the options, the function,
+/// its rewritten arguments and the path of the runtime crate.
+struct Guard<'a> {
+    args: &'a Args,
+    function: &'a Function,
+    params: &'a Params,
+    rt: &'a TokenStream,
+}
+
 /// The call of the guard on `body`, spanned as [`FallbackSpans`] says.
-fn guard_call(
-    args: &Args,
-    function: &Function,
-    params: &Params,
-    suffix: &str,
-    call: Call,
-    body: &TokenStream,
-) -> TokenStream {
+fn guard_call(guard: &Guard<'_>, suffix: &str, call: Call, body: &TokenStream) -> TokenStream {
+    let Guard {
+        args,
+        function,
+        params,
+        rt,
+    } = *guard;
     let mode = args.on_panic.as_ref().map_or(OnPanic::Contain, |a| a.mode);
     let prefix = match mode {
         OnPanic::Contain => "contain",
         OnPanic::Resume => "resume",
     };
     let spans = FallbackSpans::new(function);
-    // A sync or `async` `contain` guard is called through its `_checked`
-    // form, whose bound reports a missing fallback once.
-    let checked = if mode == OnPanic::Contain && suffix != "_future" {
-        "_checked"
-    } else {
-        ""
-    };
-    let guard = Ident::new(&format!("{prefix}{suffix}{checked}"), Span::call_site());
-    let path = quote!(::wireframe_monitor::__private::#guard);
+    let guard = Ident::new(&format!("{prefix}{suffix}"), Span::call_site());
+    let path = quote!(#rt::__private::#guard);
     let site = params.local("__wm_site", Span::call_site());
     let peer = params.local("__wm_peer", Span::call_site());
     if call == Call::Closure {
@@ -166,10 +220,10 @@ fn guard_call(
 /// The declared return type as the expansion writes it: `()` for none, and
 /// `!` (which only a function's return type may name on stable) as
 /// `__private::Never`.
-fn output(function: &Function) -> TokenStream {
+fn output(function: &Function, rt: &TokenStream) -> TokenStream {
     match function.return_type() {
         None => quote!(()),
-        Some(_) if function.returns_never() => quote!(::wireframe_monitor::__private::Never),
+        Some(_) if function.returns_never() => quote!(#rt::__private::Never),
         Some(ty) => quote!(#ty),
     }
 }
@@ -178,11 +232,11 @@ fn output(function: &Function) -> TokenStream {
 /// `?` and `return` in the body infer as they do in the `async fn`. It
 /// comes before the body's block, so names the body imports cannot change
 /// what the return type means.
-fn return_hint(function: &Function, params: &Params) -> TokenStream {
+fn return_hint(function: &Function, params: &Params, rt: &TokenStream) -> TokenStream {
     if function.return_type().is_none() || !function.return_type_is_nameable() {
         return quote!();
     }
-    let ty = output(function);
+    let ty = output(function, rt);
     let fake = params.local("__wm_fake_return", Span::call_site());
     quote! {
         #[allow(
@@ -220,7 +274,8 @@ fn body(params: &Params, hint: &TokenStream, block: &Block) -> TokenStream {
     }
 }
 
-fn expand(args: &Args, function: &Function) -> TokenStream {
+/// The guarded function; `rt` is the path of the runtime crate.
+fn expand(args: &Args, function: &Function, rt: &TokenStream) -> TokenStream {
     let Function {
         outer_attrs,
         inner_attrs,
@@ -230,21 +285,20 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         kind,
     } = function;
     let params = params::rewrite(sig, args.peer.as_ref());
-    let site = site_binding(args, function, &params);
-    let peer = peer_binding(&params);
+    let form = match kind {
+        Kind::Sync => SiteRef::Static,
+        Kind::Async | Kind::ReturnsFuture | Kind::ReturnsBoxedFuture => SiteRef::ZeroSized,
+    };
+    let site = site_binding(args, function, &params, rt, form);
+    let peer = peer_binding(&params, rt);
+    let guard = Guard {
+        args,
+        function,
+        params: &params,
+        rt,
+    };
     let mut sig = sig.clone();
     sig.inputs.clone_from(&params.inputs);
-    // A `contain` handler does not panic (its panics become the fallback):
-    // clippy must not ask for a `# Panics` section for its body's asserts.
-    let mut allows = if args
-        .on_panic
-        .as_ref()
-        .is_some_and(|a| a.mode == OnPanic::Resume)
-    {
-        quote!()
-    } else {
-        quote!(#[allow(clippy::missing_panics_doc)])
-    };
     let call = match kind {
         // Validated: `on_panic = "resume"`. The body runs inline, under a
         // guard that counts the call and records a panic unwinding through
@@ -255,7 +309,7 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             let peer = params.local("__wm_peer", Span::call_site());
             let body = body(&params, &quote!(), block);
             quote! {
-                let #guard = ::wireframe_monitor::__private::Unwinding::enter(#site, #peer);
+                let #guard = #rt::__private::Unwinding::enter(#site, #peer);
                 #body
             }
         }
@@ -266,44 +320,34 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             };
             let body = body(&params, &quote!(), block);
             let closure = quote!(move || #annotation { #body });
-            guard_call(args, function, &params, "", Call::Closure, &closure)
+            guard_call(&guard, "", Call::Closure, &closure)
         }
         Kind::Async => {
             let call = if desugar::applies(function) {
                 let at = FallbackSpans::new(function).name;
-                desugar::lower(&mut sig, &output(function), at);
-                // clippy does not ask an `async fn` to take its arguments
-                // by reference; the `fn` it is lowered to must not either.
-                allows.extend(quote!(#[allow(clippy::needless_pass_by_value)]));
+                desugar::lower(&mut sig, &output(function, rt), at);
                 Call::AsyncBlock
             } else {
                 Call::AwaitAsyncBlock
             };
-            let body = body(&params, &return_hint(function, &params), block);
-            guard_call(
-                args,
-                function,
-                &params,
-                "_async",
-                call,
-                &quote!(async move { #body }),
-            )
+            let body = body(&params, &return_hint(function, &params, rt), block);
+            guard_call(&guard, "_async", call, &quote!(async move { #body }))
         }
         Kind::ReturnsFuture => {
             let body = body(&params, &quote!(), block);
             let closure = quote!(move || { #body });
-            guard_call(args, function, &params, "_future", Call::Closure, &closure)
+            guard_call(&guard, "_future", Call::Closure, &closure)
         }
         Kind::ReturnsBoxedFuture => {
             let ty = function.return_type();
             let body = body(&params, &quote!(), block);
             let closure = quote!(move || -> #ty { #body });
-            let call = guard_call(args, function, &params, "_future", Call::Closure, &closure);
+            let call = guard_call(&guard, "_future", Call::Closure, &closure);
             let spans = FallbackSpans::new(function);
             call_between(
                 spans.first,
                 spans.last,
-                quote!(::wireframe_monitor::__private::box_pin),
+                quote!(#rt::__private::box_pin),
                 call,
             )
         }
@@ -322,7 +366,6 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     body.set_span(block.brace_token.span.join());
     quote! {
         #(#outer_attrs)*
-        #allows
         #vis #sig #body
     }
 }

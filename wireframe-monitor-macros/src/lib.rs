@@ -4,7 +4,9 @@
 //! that crate.
 //!
 //! Phases, one file each: `args` parses the options, `item` models the
-//! function, `validate` checks both, `expand` writes the guarded function
+//! function, `validate` checks both, `runtime` finds the path of the
+//! runtime crate (`crate = "…"`, else a dependency found in `Cargo.toml`
+//! by `manifest`), `expand` writes the guarded function
 //! (with `params` moving the arguments into the body under hygienic names,
 //! `desugar` lowering an `async fn` to the `fn` returning its guarded
 //! future, and `spans` placing the guard call on the return type; `disabled`
@@ -16,7 +18,9 @@ mod disabled;
 mod expand;
 mod fallback;
 mod item;
+mod manifest;
 mod params;
+mod runtime;
 mod spans;
 mod validate;
 

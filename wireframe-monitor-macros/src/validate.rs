@@ -18,6 +18,7 @@ pub(crate) fn check(args: &Args, function: &Function) -> syn::Result<()> {
     check_name(args, &mut errors);
     check_labels(args, &mut errors);
     check_peer(args, function, &mut errors);
+    check_objective(args, &mut errors);
     let mut errors = errors.into_iter();
     match errors.next() {
         None => Ok(()),
@@ -165,4 +166,137 @@ fn check_peer(args: &Args, function: &Function, errors: &mut Vec<syn::Error>) {
             function.sig.ident
         ),
     ));
+}
+
+fn check_objective(args: &Args, errors: &mut Vec<syn::Error>) {
+    let Some(objective) = &args.objective else {
+        return;
+    };
+    if let Err(message) = objective_ratio(&objective.value()) {
+        errors.push(syn::Error::new_spanned(objective, message));
+    }
+}
+
+/// The first words of every objective error but the `%` one.
+const RANGE: &str =
+    "`objective` must be a percentage strictly between 0 and 100, for example \"99.9\"";
+
+/// The ratio of an `objective = "…"` percentage, or the error message: the
+/// decimal point moved two places to the left ("99.95" is "0.9995"), read
+/// as the nearest `f64`, strictly between 0 and 1. The runtime's
+/// `registry/objective.rs` applies the same rules to objectives made at run
+/// time; keep the two in step.
+pub(crate) fn objective_ratio(text: &str) -> Result<f64, String> {
+    let not_a_number = || format!("{RANGE}; {text:?} is not a decimal number");
+    if let Some(number) = text.strip_suffix('%') {
+        // The number's own problem, if it has one.
+        let number = number.trim_end();
+        objective_ratio(number)?;
+        return Err(format!(
+            "`objective` is a number of percent, written without `%`: write `objective = {number:?}`"
+        ));
+    }
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let Some((whole, fraction)) = decimal(unsigned) else {
+        return Err(not_a_number());
+    };
+    let whole = format!("{whole:0>2}");
+    let (units, hundredths) = whole.split_at(whole.len() - 2);
+    let units = if units.is_empty() { "0" } else { units };
+    let ratio: f64 = format!("{units}.{hundredths}{fraction}")
+        .parse()
+        .map_err(|_| not_a_number())?;
+    if negative || ratio <= 0.0 {
+        Err(RANGE.to_owned())
+    } else if units.trim_start_matches('0').is_empty() && ratio >= 1.0 {
+        Err(format!(
+            "{RANGE}; {text:?} is 100 once stored as a ratio (an `f64`), which leaves no error budget: use fewer nines"
+        ))
+    } else if ratio >= 1.0 {
+        Err(format!(
+            "{RANGE}; 100 or more would leave no error budget (no panic allowed at all)"
+        ))
+    } else {
+        Ok(ratio)
+    }
+}
+
+/// `digits[.digits]` split at the point, or `None`.
+fn decimal(text: &str) -> Option<(&str, &str)> {
+    let (whole, fraction) = match text.split_once('.') {
+        Some((_, "")) => return None,
+        Some(parts) => parts,
+        None => (text, ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    (!whole.is_empty() && digits(whole) && digits(fraction)).then_some((whole, fraction))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::objective_ratio;
+
+    #[test]
+    fn objectives_become_the_nearest_ratio_of_their_digits() {
+        for (text, want) in [
+            ("99.95", 0.9995),
+            ("99.9", 0.999),
+            ("99", 0.99),
+            ("5", 0.05),
+            ("0.5", 0.005),
+            ("099.9", 0.999),
+        ] {
+            assert_eq!(objective_ratio(text), Ok(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn misuses_name_the_fix() {
+        let message = |text: &str| objective_ratio(text).unwrap_err();
+        for text in [
+            "", "nan", "inf", "1e2", "+99", " 99", "99.", ".5", "high", "high%",
+        ] {
+            assert!(
+                message(text).ends_with("is not a decimal number"),
+                "{text:?}"
+            );
+        }
+        assert!(message("99.9%").contains("write `objective = \"99.9\"`"));
+        assert_eq!(message("-5%"), super::RANGE);
+        for text in ["0", "0.00", "-0", "-5"] {
+            assert_eq!(message(text), super::RANGE, "{text:?}");
+        }
+        for text in ["100", "100.0", "101", "1000"] {
+            assert!(message(text).contains("100 or more"), "{text:?}");
+        }
+        assert!(message("99.99999999999999999").contains("use fewer nines"));
+    }
+
+    /// Checked before the expansion is chosen: with the `enabled` feature
+    /// off (`cargo test -p wireframe-monitor-macros --no-default-features`)
+    /// too.
+    #[test]
+    fn a_bad_objective_fails_in_either_mode() {
+        let out = crate::expand::monitored_connection(
+            quote::quote!(objective = "100"),
+            quote::quote!(
+                fn handle() {}
+            ),
+        )
+        .to_string();
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("100 or more"), "{out}");
+        let out = crate::expand::monitored_connection(
+            quote::quote!(objective = "99.5", crate = "::wireframe_monitor"),
+            quote::quote!(
+                fn handle() {}
+            ),
+        )
+        .to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        assert_eq!(out.contains("0.995f64"), cfg!(feature = "enabled"), "{out}");
+    }
 }

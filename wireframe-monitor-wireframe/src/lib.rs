@@ -26,7 +26,9 @@
 //! `wireframe_handler_calls_total` and `wireframe_handler_active`; a panic
 //! in the route's handler is recorded once (metrics, tracing event,
 //! [`PanicHandler`](wireframe_monitor::PanicHandler), [`snapshot`](wireframe_monitor::snapshot)
-//! row), exactly like a `#[monitored_connection]` handler's.
+//! row), exactly like a `#[monitored_connection]` handler's. Objectives
+//! for the error-budget alerts: [`objective`](RouteMonitor::objective) for
+//! every route, [`route_objective`](RouteMonitor::route_objective) for one.
 //!
 //! Without the middleware, a panicking route handler unwinds through the
 //! connection task and wireframe closes the connection. With it, the panic
@@ -50,7 +52,7 @@ use std::sync::{Arc, Mutex, Once, PoisonError};
 use async_trait::async_trait;
 use wireframe::app::Packet;
 use wireframe::middleware::{HandlerService, Service, ServiceRequest, ServiceResponse, Transform};
-use wireframe_monitor::{ConnectionPanic, LabelError, MonitoredHandler};
+use wireframe_monitor::{ConnectionPanic, LabelError, MonitoredHandler, Objective};
 
 type Text = Cow<'static, str>;
 type Reply = Arc<dyn Fn(&ConnectionPanic) -> Vec<u8> + Send + Sync>;
@@ -70,6 +72,9 @@ enum OnPanic {
 pub struct RouteMonitor {
     names: HashMap<u32, Text>,
     labels: Arc<[(Text, Text)]>,
+    /// The objective of every route without one of its own.
+    objective: Option<Objective>,
+    objectives: HashMap<u32, Objective>,
     on_panic: OnPanic,
     /// The handlers made so far, by route, shared by the clones an app
     /// factory makes (one app per connection), so each route's handler is
@@ -93,6 +98,8 @@ impl fmt::Debug for RouteMonitor {
         f.debug_struct("RouteMonitor")
             .field("names", &self.names)
             .field("labels", &self.labels)
+            .field("objective", &self.objective)
+            .field("objectives", &self.objectives)
             .field("on_panic", &on_panic)
             .finish_non_exhaustive()
     }
@@ -106,6 +113,8 @@ impl RouteMonitor {
         Self {
             names: HashMap::new(),
             labels: Arc::new([]),
+            objective: None,
+            objectives: HashMap::new(),
             on_panic: OnPanic::Reply(None),
             made: Arc::default(),
         }
@@ -161,6 +170,41 @@ impl RouteMonitor {
         Ok(self)
     }
 
+    /// The objective of every route that has none of its own
+    /// ([`route_objective`](Self::route_objective)), as the attribute's
+    /// `objective = "…"`: published as `wireframe_handler_objective_ratio`
+    /// with the route's `handler` label and the labels, for the
+    /// error-budget alerts. Routes without any objective get
+    /// `Installer::default_objective`, if set.
+    ///
+    /// ```
+    /// use wireframe_monitor::Objective;
+    /// use wireframe_monitor_wireframe::RouteMonitor;
+    ///
+    /// let monitor = RouteMonitor::new()
+    ///     .name(1, "login_route")?
+    ///     .objective(Objective::percent(99.9)?)
+    ///     .route_objective(1, "99.95".parse()?);
+    /// assert_eq!(monitor.handler(1)?.objective().map(Objective::ratio), Some(0.9995));
+    /// assert_eq!(monitor.handler(2)?.objective().map(Objective::ratio), Some(0.999));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn objective(mut self, objective: Objective) -> Self {
+        self.objective = Some(objective);
+        self.made = Arc::default();
+        self
+    }
+
+    /// The objective of route `route`, in place of
+    /// [`objective`](Self::objective)'s.
+    #[must_use]
+    pub fn route_objective(mut self, route: u32, objective: Objective) -> Self {
+        self.objectives.insert(route, objective);
+        self.made = Arc::default();
+        self
+    }
+
     /// A contained panic is answered with the payload `reply` builds from
     /// it (an error frame of your protocol). [`ConnectionPanic`]'s
     /// `Display` names the handler only; its message and location, which
@@ -214,7 +258,10 @@ impl RouteMonitor {
             .get(&route)
             .cloned()
             .unwrap_or_else(|| Cow::Owned(format!("route_{route}")));
-        let handler = MonitoredHandler::new(name, self.labels.iter().cloned())?;
+        let mut handler = MonitoredHandler::new(name, self.labels.iter().cloned())?;
+        if let Some(objective) = self.objectives.get(&route).or(self.objective.as_ref()) {
+            handler = handler.with_objective(*objective);
+        }
         made.insert(route, handler);
         Ok(handler)
     }

@@ -1,7 +1,8 @@
 //! `RouteMonitor` against a real wireframe 0.3 server on loopback: a
 //! panicking route answers the chosen error frame (or the empty default),
 //! the same connection serves the next frame, counts are exact per route;
-//! `resume`, and an app without the middleware, close the connection.
+//! `resume`, and an app without the middleware, close the connection;
+//! route objectives are published per route.
 //!
 //! Each test uses its own route ids and names (the registry is per
 //! process) and runs on a current-thread runtime, so the server's
@@ -234,4 +235,83 @@ fn a_route_handler_is_made_once_and_renaming_makes_a_new_one() {
     assert_eq!(relabelled.handler(3).unwrap().labels(), &[("tier", "gold")]);
     assert_eq!(monitor.handler(3).unwrap().name(), "cache_a");
     assert!(monitor.handler(3).unwrap().labels().is_empty());
+}
+
+/// A handler label, the sorted labels and the value of an objective series.
+type ObjectiveSeries = (String, Vec<(String, String)>, f64);
+
+/// Objectives reach the route handlers the middleware makes: one route's
+/// own, the monitor's for the others, none without either; published as
+/// `wireframe_handler_objective_ratio` with the route's labels.
+#[tokio::test(flavor = "current_thread")]
+async fn route_objectives_are_published_per_route() {
+    use wireframe_monitor::Objective;
+    use wireframe_monitor::names::OBJECTIVE_RATIO;
+
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let _local = metrics::set_default_local_recorder(&recorder);
+    let monitor = RouteMonitor::new()
+        .name(31, "wf_slo")
+        .unwrap()
+        .labels([("protocol", "slo")])
+        .unwrap()
+        .objective(Objective::percent(99.0).unwrap())
+        .route_objective(31, "99.95".parse().unwrap());
+    let server = Server::start(&[31, 32], Some(monitor));
+    let plain = Server::start(&[33], Some(RouteMonitor::new()));
+    let mut client = server.client().await;
+    let mut other = plain.client().await;
+    assert_eq!(reply(&mut client, 31, b"a").await, b"a");
+    assert_eq!(reply(&mut client, 32, b"b").await, b"b");
+    assert_eq!(reply(&mut other, 33, b"c").await, b"c");
+    client.close().await;
+    other.close().await;
+    server.stop().await;
+    plain.stop().await;
+
+    wireframe_monitor::flush();
+    let mut objectives: Vec<ObjectiveSeries> = snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .filter(|(key, ..)| key.key().name() == OBJECTIVE_RATIO)
+        .filter_map(|(key, _, _, value)| match value {
+            DebugValue::Gauge(ratio) => {
+                let mut labels: Vec<(String, String)> = key
+                    .key()
+                    .labels()
+                    .map(|l| (l.key().to_owned(), l.value().to_owned()))
+                    .collect();
+                labels.sort();
+                let handler = labels.iter().find(|(k, _)| k == "handler")?.1.clone();
+                Some((handler, labels, ratio.into_inner()))
+            }
+            _ => None,
+        })
+        .filter(|(handler, ..)| ["wf_slo", "route_32", "route_33"].contains(&handler.as_str()))
+        .collect();
+    objectives.sort_by(|a, b| a.0.cmp(&b.0));
+    let labels = |handler: &str| {
+        vec![
+            ("handler".to_owned(), handler.to_owned()),
+            ("protocol".to_owned(), "slo".to_owned()),
+        ]
+    };
+    assert_eq!(
+        objectives,
+        [
+            ("route_32".to_owned(), labels("route_32"), 0.99),
+            ("wf_slo".to_owned(), labels("wf_slo"), 0.9995),
+        ],
+        "route_33 has none"
+    );
+    let objective = |handler: &str| {
+        wireframe_monitor::snapshot()
+            .into_iter()
+            .find(|r| r.handler() == handler)
+            .and_then(|r| r.objective())
+    };
+    assert_eq!(objective("wf_slo"), Some(0.9995));
+    assert_eq!(objective("route_33"), None);
 }

@@ -3,6 +3,7 @@
 //! - The attribute's expansion: [`guard`] (sync bodies, shared catch,
 //!   contain and resume steps), [`attribute_future`] (async bodies and
 //!   `fn … -> impl Future`), [`site`] (the per-function `static`),
+//!   [`linked`] (the sites collected at link time, for `install()`),
 //!   [`diagnose`] (what the expansion names for its diagnostics).
 //! - The run-time API: [`monitored_handler`] (`MonitoredHandler`) and
 //!   [`monitored_future`] (its future and the `OnPanic` modes).
@@ -19,6 +20,7 @@
 pub(crate) mod attribute_future;
 pub(crate) mod diagnose;
 pub(crate) mod guard;
+pub(crate) mod linked;
 pub(crate) mod monitored_future;
 pub(crate) mod monitored_handler;
 pub(crate) mod site;

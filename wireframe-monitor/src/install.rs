@@ -6,8 +6,11 @@ use std::time::Duration;
 
 use crate::common::policy::{self, MessagePolicy, PeerPolicy, Policy};
 use crate::counting::flags;
+use crate::doors::linked;
 use crate::panic_path::hook;
 use crate::panic_path::storm;
+use crate::registry::objective::{self, Objective};
+use crate::registry::sites;
 
 /// Installs wireframe-monitor with the default options; same as
 /// `Installer::new().install()`. Call it once at start-up, **after**
@@ -29,10 +32,17 @@ use crate::panic_path::storm;
 ///   handlers nested on one thread, and never loses a fresh panic, but a
 ///   payload re-raised on another thread (`JoinError::into_panic`) may then
 ///   be counted twice;
-/// - describes the four metrics to the recorder (help text and units);
-/// - sets the redaction policy;
-/// - starts a background thread that publishes `calls_total` and `active`
-///   to the global recorder every `publish_interval` (1 s by default);
+/// - describes the metrics to the recorder (help text and units);
+/// - sets the redaction policy and the default objective;
+/// - starts a background thread, `wfmon-publisher`, that publishes
+///   `calls_total` and `active` to the global recorder every
+///   `publish_interval` (1 s by default). No handler ever waits for it: a
+///   panic that finds it busy inside a slow recorder leaves its count for
+///   the publisher's next pass;
+/// - starts a thread, `wfmon-storms`, that writes the storm summaries of
+///   intervals that ended quietly. Both names are distinct in the 15 bytes
+///   Linux keeps (`ps -L`, `top -H`); `flush()` may briefly start a third,
+///   `wfmon-probe`, to tell the global recorder from a local one;
 /// - under `panic = "abort"`, logs once that panics cannot be caught.
 ///
 /// ```
@@ -55,6 +65,7 @@ pub fn install() {
 ///     .quiet_contained(true)
 ///     .publish_interval(Duration::from_millis(500))
 ///     .build_info(env!("CARGO_PKG_VERSION"))
+///     .panic_sites(16)
 ///     .install();
 /// ```
 #[derive(Clone, Debug)]
@@ -69,6 +80,8 @@ pub struct Installer {
     report_interval: Duration,
     limit_hook: bool,
     backtraces: bool,
+    panic_sites: usize,
+    default_objective: Option<Objective>,
 }
 
 impl Default for Installer {
@@ -91,7 +104,31 @@ impl Installer {
             report_interval: Duration::from_millis(storm::DEFAULT_INTERVAL_MS),
             limit_hook: true,
             backtraces: true,
+            panic_sites: sites::DEFAULT_LIMIT,
+            default_objective: None,
         }
+    }
+
+    /// Panic sites per handler (name and label set): each of the first `n`
+    /// sites where a handler panics gets its own series of
+    /// `wireframe_handler_panic_sites_total` and row of
+    /// [`HandlerStats::sites`](crate::HandlerStats::sites), labelled with
+    /// its crate-relative `path:line` (see
+    /// [`names::SITE_LABEL`](crate::names::SITE_LABEL)); panics at further
+    /// sites count under `site="other"`, panics whose location was not
+    /// captured under `site="unknown"`, so a handler has at most `n + 2`
+    /// site series and they add up to its `panics_total`. Default 8. `0`
+    /// turns sites off: no site series, no site rows, from then on. A change
+    /// applies to sites not seen yet: a site that has its own series keeps
+    /// it.
+    ///
+    /// ```
+    /// wireframe_monitor::Installer::new().panic_sites(3).install();
+    /// # wireframe_monitor::install();
+    /// ```
+    pub fn panic_sites(mut self, n: usize) -> Self {
+        self.panic_sites = n;
+        self
     }
 
     /// Panic storms: at most `max` panics of one handler (name and label set)
@@ -148,9 +185,10 @@ impl Installer {
     /// Whether the panic hook captures a backtrace at the panic site for
     /// the panics that will be reported (the first few per location and
     /// interval, see [`report_limit`](Self::report_limit)), whatever
-    /// `RUST_BACKTRACE` says: [`PanicEvent::backtrace`](crate::PanicEvent::backtrace),
-    /// the `panic.backtrace` field of the event and
-    /// [`HandlerStats::last_backtrace`](crate::HandlerStats::last_backtrace).
+    /// `RUST_BACKTRACE` says: [`PanicEvent::backtrace`](crate::PanicEvent::backtrace)
+    /// and [`HandlerStats::last_backtrace`](crate::HandlerStats::last_backtrace)
+    /// (the whole capture), and the `panic.backtrace` field of the event
+    /// (its short form on one line: the panic site down to the guard).
     /// Default `true`; a capture costs tens of microseconds, paid only by
     /// reported panics.
     ///
@@ -203,6 +241,26 @@ impl Installer {
         self
     }
 
+    /// The objective of every handler that declares none (the attribute's
+    /// `objective = "…"`, [`MonitoredHandler::with_objective`](crate::MonitoredHandler::with_objective),
+    /// `MonitorLayer::objective`, `RouteMonitor::objective`): each then
+    /// publishes `wireframe_handler_objective_ratio` with this ratio, so the
+    /// error-budget alerts cover it. Default: none, and a handler without an
+    /// objective publishes no such series. Like the other options it is set
+    /// by every `install()`: one without it removes the default (a series
+    /// already published keeps its last value in the recorder).
+    ///
+    /// ```
+    /// use wireframe_monitor::{Installer, Objective};
+    ///
+    /// Installer::new().default_objective(Objective::percent(99.9)?).install();
+    /// # Ok::<(), wireframe_monitor::ObjectiveError>(())
+    /// ```
+    pub fn default_objective(mut self, objective: Objective) -> Self {
+        self.default_objective = Some(objective);
+        self
+    }
+
     /// Applies the options. Idempotent: the publisher is started once per
     /// process, the hook is set again only if another hook replaced it;
     /// policy and descriptions are updated every time.
@@ -218,7 +276,11 @@ impl Installer {
             self.limit_hook,
             self.backtraces,
         );
+        sites::set_limit(self.panic_sites);
+        objective::set_default(self.default_objective);
         hook::reinstall();
+        // Every annotated function linked in: its series exist from now on.
+        linked::register_all();
         crate::panic_path::start_sweeper();
         warn_if_abort();
         #[cfg(feature = "metrics")]

@@ -3,7 +3,9 @@
 //!
 //! Put [`#[monitored_connection]`](macro@monitored_connection) on a handler:
 //! its body then runs under a panic guard. A panic is recorded once, as the
-//! `wireframe_handler_panics_total` counter and the
+//! `wireframe_handler_panics_total` counter, the
+//! `wireframe_handler_panic_sites_total` counter of its site (its
+//! crate-relative `path:line`) and the
 //! `wireframe_handler_last_panic_timestamp_seconds` gauge (labelled with the
 //! handler's name and its static labels, never with client data), one
 //! structured `tracing` event, a call of your [`PanicHandler`] and a row of
@@ -46,6 +48,16 @@
 //! tokio delivers it. [`MonitoredHandler::current`] is the handler of the
 //! innermost monitored call running on this thread or task, to take along
 //! to other threads and executors.
+//!
+//! # Objectives
+//!
+//! `#[monitored_connection(objective = "99.95")]` (or an [`Objective`] on
+//! the other doors: [`MonitoredHandler::with_objective`],
+//! `MonitorLayer::objective`, `RouteMonitor::objective`, and
+//! [`Installer::default_objective`] for handlers without one) publishes the
+//! constant gauge `wireframe_handler_objective_ratio` (0.9995) with the
+//! handler's labels, which the error-budget alerts of `ops/prometheus` join:
+//! one rule serves every objective. [`HandlerStats::objective`] shows it.
 //!
 //! # Cargo features
 //!
@@ -124,6 +136,7 @@ pub use panic_path::panic_handler::{PanicHandler, clear_panic_handler, set_panic
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use publish::flush;
 pub use registry::labels::LabelError;
+pub use registry::objective::{Objective, ObjectiveError};
 pub use registry::snapshot::{HandlerStats, counter_shards, snapshot};
 
 /// Runs a connection handler under a panic guard that counts, time-stamps,
@@ -157,6 +170,8 @@ pub use registry::snapshot::{HandlerStats, counter_shards, snapshot};
 /// | `labels(k = v, …)` | string literal or path to a `&'static str` const; at most 8 | none |
 /// | `on_panic` | `"contain"` (return [`PanicFallback::from_panic`]) or `"resume"` (re-raise) | `"contain"` |
 /// | `peer` | an argument implementing [`PeerAddr`], for logs and [`PanicEvent`] only | none |
+/// | `objective` | string literal: the percentage of calls that must not panic, strictly between 0 and 100, such as `"99.95"` ([`Objective`]); published as `wireframe_handler_objective_ratio` (0.9995) | [`Installer::default_objective`], else none |
+/// | `crate` | string literal: the path of this crate, renamed (`"wm"`) or re-exported (`"my_facade::monitor"`) | its name in `Cargo.toml` |
 ///
 /// Works on `fn` and `async fn`, free functions and methods, generic,
 /// `unsafe`, with pattern arguments, of any visibility; a non-async `fn`
@@ -172,15 +187,25 @@ pub use wireframe_monitor_macros::monitored_connection;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::counting::shard::SlotCache;
+    pub use crate::__wireframe_monitor_site as site;
     pub use crate::doors::attribute_future::{
         Eager, Guarded, box_pin, contain_async, contain_future, resume_async, resume_future,
     };
-    pub use crate::doors::diagnose::{
-        Checked, FnOutput, FromPanic, Never, contain_async_checked, contain_checked,
-    };
+    pub use crate::doors::diagnose::{Checked, FnOutput, FromPanic, Never};
     pub use crate::doors::guard::{NoPeer, Peer, Unwinding, contain, peer_of, resume};
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "fuchsia",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "tvos",
+        target_os = "windows",
+        target_os = "illumos",
+        target_os = "freebsd",
+        target_os = "openbsd",
+    ))]
+    pub use crate::doors::linked::WIREFRAME_MONITOR_SITES_0_1 as SITES;
     pub use crate::doors::monitored_future::{Contain, Resume};
-    pub use crate::doors::site::{Site, SiteRefs};
-    pub use std::thread_local;
+    pub use crate::doors::site::{Site, SiteOf};
 }

@@ -9,7 +9,8 @@
 //!    panic was recorded already (re-raised through an outer guard).
 //! 3. [`report`] records: the registry entry's counters and last panic,
 //!    the metrics, then, within the [`storm`] limits, one [`event`] to
-//!    `tracing` and one call of the user's [`panic_handler`].
+//!    `tracing` (one line, with the [`short_backtrace`]) and one call of
+//!    the user's [`panic_handler`].
 //!
 //! What flows through: a caught payload and the registry entry of the
 //! guard that caught it. What it must never do: wait for the publisher
@@ -23,6 +24,8 @@ pub(crate) mod hook;
 pub(crate) mod once;
 pub(crate) mod panic_handler;
 pub(crate) mod report;
+#[cfg(feature = "tracing")]
+pub(crate) mod short_backtrace;
 pub(crate) mod storm;
 
 use std::sync::Once;

@@ -1,6 +1,6 @@
-//! Publishing the registry to the `metrics` recorder: `calls_total` and
-//! `active` in the background (at most one interval old) and on [`flush`];
-//! the panic metrics at panic time.
+//! Publishing the registry to the `metrics` recorder: `calls_total`,
+//! `active` and the objective gauge in the background (at most one interval
+//! old) and on [`flush`]; the panic metrics at panic time.
 //!
 //! Exact on every exporter, including those that only add (OpenTelemetry)
 //! or only send deltas (`DogStatsD`):
@@ -36,7 +36,10 @@ use metrics::Recorder;
 
 use crate::common::failures::{count_failure, swallow};
 use crate::registry::Entry;
-use metric::{ACTIVE, BUILD_INFO, CALLS, LAST_PANIC, PANICS, set_build_info};
+use crate::registry::sites::Counted;
+use metric::{
+    ACTIVE, BUILD_INFO, CALLS, Keys, LAST_PANIC, OBJECTIVE, PANICS, SITES, set_build_info,
+};
 use table::lock;
 
 /// Identifies a recorder: the address of its data.
@@ -61,27 +64,53 @@ fn global_recorder() -> Option<(usize, bool)> {
     })
 }
 
-/// Records one panic of `entry` through the recorder current now: through
-/// the kept handles when it is the global recorder, else through handles
-/// registered for this panic (a local recorder, or a global one not known
-/// yet: either way the series is the same).
-pub(crate) fn panic(entry: &Entry, unix_seconds: f64) {
+/// Records one panic of `entry` (at `site`, when sites are on) through the
+/// recorder current now: through the kept handles when it is the global
+/// recorder, else through handles registered for this panic (a local
+/// recorder, or a global one not known yet: either way the series is the
+/// same). Never waits for the table: when the publisher holds it (perhaps
+/// blocked in a slow recorder), a panic for the global recorder is left,
+/// with its site, to the publisher's next pass, and one for another
+/// recorder registers without the cached keys. `panics_total` and the
+/// site's counter always go out together, to the same recorder, so their
+/// sums agree on every exporter.
+pub(crate) fn panic(entry: &Entry, unix_seconds: f64, site: Option<&Counted>) {
     metrics::with_recorder(|recorder| {
-        let Some(mut table) = lock() else { return };
-        let table = &mut table.0;
         let address = address(recorder);
-        swallow(|| {
-            if table.global == Some(address) {
-                table.adopt(recorder, address);
-                table.panic_global(recorder, entry, unix_seconds);
-            } else {
-                let keys = table.keys(entry);
+        let table = table::try_lock();
+        if table::global() == Some(address) {
+            let Some(mut table) = table else {
+                entry.leave_unpublished(site);
+                return;
+            };
+            swallow(|| {
+                let mut panics = entry.take_unpublished();
+                panics.panics += 1;
+                panics.sites.extend(site.map(|site| (site.clone(), 1)));
+                table.0.adopt(recorder, address);
+                table
+                    .0
+                    .panics_global(recorder, entry, &panics, unix_seconds);
+            });
+        } else {
+            swallow(|| {
+                let fresh;
+                let mut table = table;
+                let keys = if let Some(table) = &mut table {
+                    table.0.keys(entry)
+                } else {
+                    fresh = Keys::new(entry);
+                    &fresh
+                };
                 PANICS.counter(recorder, &keys.panics).increment(1);
+                if let Some(site) = site {
+                    SITES.counter(recorder, &keys.site(&site.site)).increment(1);
+                }
                 LAST_PANIC
                     .gauge(recorder, &keys.last_panic)
                     .set(unix_seconds);
-            }
-        });
+            });
+        }
     });
 }
 
@@ -123,22 +152,19 @@ pub(crate) fn panic(entry: &Entry, unix_seconds: f64) {
 pub fn flush() {
     metrics::with_recorder(|recorder| {
         let address = address(recorder);
-        let known = lock().map(|table| table.0.global);
-        let (global, final_) = match known {
-            None => return, // re-entered from a recorder
-            Some(Some(global)) => (global, true),
-            Some(None) => {
-                let Some(global) = global_recorder() else {
-                    // Cannot tell local from global: leave it to the publisher.
-                    count_failure();
-                    return;
-                };
-                global
-            }
+        let (global, final_) = if let Some(global) = table::global() {
+            (global, true)
+        } else {
+            let Some(global) = global_recorder() else {
+                // Cannot tell local from global: leave it to the publisher.
+                count_failure();
+                return;
+            };
+            global
         };
         let Some(mut table) = lock() else { return };
         if final_ {
-            table.0.global = Some(global);
+            table::set_global(global);
         }
         if address == global {
             table.0.publish_global(recorder);
@@ -157,7 +183,7 @@ fn publish_global() {
     });
 }
 
-/// Describes the five metrics (help text and units) to the current recorder.
+/// Describes the seven metrics (help text and units) to the current recorder.
 /// Each registration describes its metric again first, so this only adds
 /// the descriptions early for recorders that show them before any value.
 /// Under the table's lock, like every registration: an exporter that drops
@@ -167,7 +193,15 @@ pub(crate) fn describe() {
     metrics::with_recorder(|recorder| {
         let Some(_table) = lock() else { return };
         swallow(|| {
-            for metric in [&CALLS, &ACTIVE, &PANICS, &LAST_PANIC, &BUILD_INFO] {
+            for metric in [
+                &CALLS,
+                &ACTIVE,
+                &PANICS,
+                &SITES,
+                &LAST_PANIC,
+                &OBJECTIVE,
+                &BUILD_INFO,
+            ] {
                 metric.describe(recorder);
             }
         });

@@ -1,27 +1,34 @@
 //! The embedded registry: one entry per handler name and label set, with
-//! its panic count and last panic; read by `snapshot()` and the publisher.
+//! its panic count, panic [`sites`] and last panic; read by `snapshot()`
+//! and the publisher.
 //!
 //! What flows through: entries, registered once per name and label set (by
 //! an annotated function's site, or by [`runtime_handlers`] after the
 //! [`labels`] rules), then found by id on cold paths and listed by
-//! [`snapshot`] and the publisher. Call counts are not here: they live in
+//! [`snapshot`] and the publisher. An entry's [`objective`] is static data
+//! declared with it. Call counts are not here: they live in
 //! the per-thread shards of the counting layer, which readers sum. What it
 //! must never do: be reached on a call that does not panic (a site finds
 //! its entry once), or import the panic path, publication or a door.
 
 pub(crate) mod labels;
+pub(crate) mod objective;
 pub(crate) mod runtime_handlers;
+pub(crate) mod sites;
 pub(crate) mod snapshot;
 
 use std::backtrace::Backtrace;
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::SystemTime;
 
+use crate::common::map::Map;
 use crate::common::window::Window;
 use crate::counting::shard;
+#[cfg(feature = "metrics")]
+use crate::registry::sites::Unpublished;
+use crate::registry::sites::{Counted, Sites, limit as site_limit};
 
 /// What the registry remembers of the last panic of a handler.
 #[derive(Clone, Debug)]
@@ -40,7 +47,12 @@ pub struct Entry {
     pub(crate) id: u32,
     pub(crate) handler: &'static str,
     pub(crate) labels: &'static [(&'static str, &'static str)],
+    /// Panics recorded; moved only with a row of `sites`
+    /// ([`Entry::count_panic`]).
     pub(crate) panics: AtomicU64,
+    /// Panics per site, and the panics and sites the publisher still has
+    /// to send, behind the lock they are counted under.
+    pub(crate) sites: Mutex<Sites>,
     /// Calls counted where no per-thread shard was available (a thread being
     /// torn down, or more handlers than the shards index).
     overflow_calls: AtomicU64,
@@ -50,17 +62,22 @@ pub struct Entry {
     pub(crate) window: Mutex<Window>,
     /// Panics recorded but not reported (storm limit).
     pub(crate) suppressed: AtomicU64,
-    /// This entry's index in the per-thread slot table of handlers made at
-    /// run time (see [`shard::fast`]), given on the first one made.
+    /// The bits of the strictest objective declared (a ratio), 0 for none
+    /// ([`objective`]).
+    objective: AtomicU64,
+    /// This entry's index in the per-thread table of run-time handlers'
+    /// slots (see [`shard::slot_at`]), given on the first one made.
     fast: OnceLock<u8>,
 }
 
-/// The next index of [`shard::fast`]'s table to give out.
+/// The next index of [`shard::slot_at`]'s table to give out.
 static NEXT_FAST: AtomicU32 = AtomicU32::new(0);
 
 /// Handlers made at run time keep their id in 24 bits
-/// ([`crate::doors::site::EntryRefs`]): entries with an id at or above this cannot
-/// be one.
+/// ([`crate::doors::site::EntryRefs`]), and are refused once this many
+/// entries exist (name or label values made per connection or per request
+/// would otherwise grow the registry without bound): entries with an id at
+/// or above this cannot be one.
 pub(crate) const MAX_RUN_TIME: u32 = 1 << 24;
 
 static ENTRIES: RwLock<Vec<&'static Entry>> = RwLock::new(Vec::new());
@@ -68,17 +85,21 @@ static ENTRIES: RwLock<Vec<&'static Entry>> = RwLock::new(Vec::new());
 /// The entries again, by a hash of their name and label set ([`key`]), so
 /// that finding one (`register`, [`find`]) is not a scan of them all.
 /// Written under [`ENTRIES`]' write lock.
-static BY_KEY: Mutex<Option<HashMap<u64, Vec<&'static Entry>>>> = Mutex::new(None);
+static BY_KEY: Mutex<Option<Map<u64, Vec<&'static Entry>>>> = Mutex::new(None);
 
 /// The hash of a name and a label set, the same for the labels in any
-/// order (keys are unique).
+/// order (keys are unique): the pairs' hashes are summed, not sorted first
+/// (a sort of label pairs would be about 6 KB of code in every binary).
 fn key(handler: &str, labels: &[(&str, &str)]) -> u64 {
-    let mut sorted = labels.to_vec();
-    sorted.sort_unstable();
-    let mut hasher = DefaultHasher::new();
-    handler.hash(&mut hasher);
-    sorted.hash(&mut hasher);
-    hasher.finish()
+    let hash = |value: &dyn Fn(&mut DefaultHasher)| {
+        let mut hasher = DefaultHasher::new();
+        value(&mut hasher);
+        hasher.finish()
+    };
+    let pairs = labels
+        .iter()
+        .fold(0u64, |sum, pair| sum.wrapping_add(hash(&|h| pair.hash(h))));
+    hash(&|h| (handler, labels.len(), pairs).hash(h))
 }
 
 /// The entry with `handler` and `labels` (in any order), if registered.
@@ -123,18 +144,20 @@ pub(crate) fn register(
         handler,
         labels,
         panics: AtomicU64::new(0),
+        sites: Mutex::new(Sites::default()),
         overflow_calls: AtomicU64::new(0),
         overflow_done: AtomicU64::new(0),
         last: Mutex::new(None),
         window: Mutex::new(Window::default()),
         suppressed: AtomicU64::new(0),
+        objective: AtomicU64::new(0),
         fast: OnceLock::new(),
     }));
     entries.push(entry);
     BY_KEY
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .get_or_insert_with(HashMap::new)
+        .get_or_insert_with(Map::default)
         .entry(key(handler, labels))
         .or_default()
         .push(entry);
@@ -178,6 +201,17 @@ pub(crate) fn entries() -> Vec<&'static Entry> {
 }
 
 impl Entry {
+    /// Unix seconds of the last panic recorded, if any.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn last_panic_unix(&self) -> Option<f64> {
+        let last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = last.as_ref()?.at;
+        Some(
+            at.duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64()),
+        )
+    }
+
     /// A call starts where no per-thread shard is available.
     #[cold]
     #[inline(never)]
@@ -192,10 +226,10 @@ impl Entry {
         self.overflow_done.fetch_add(1, Relaxed);
     }
 
-    /// This entry's index in the per-thread slot table of handlers made at
-    /// run time: one of the first [`shard::NO_FAST`] entries a run-time
-    /// handler was made for gets its own, the others share `NO_FAST`,
-    /// which is never filled (they find their slot out of line).
+    /// This entry's index in the per-thread table of run-time handlers'
+    /// slots: one of the first [`shard::NO_FAST`] entries a run-time handler
+    /// was made for gets its own, the others share `NO_FAST`, which is
+    /// never filled (they find their slot through the chunk table).
     #[cold]
     pub(crate) fn fast(&self) -> u8 {
         *self.fast.get_or_init(|| {
@@ -203,6 +237,36 @@ impl Entry {
             // `NO_FAST` is `u8::MAX`: the 256th and later share it.
             u8::try_from(next).unwrap_or(shard::NO_FAST)
         })
+    }
+
+    /// Counts one panic of this entry, at `site` (its crate-relative
+    /// `path:line`; `None` when the location was not captured): the panic
+    /// count and the site's row move together, under the sites lock, which
+    /// `snapshot()` takes to read both. `None` when sites are off.
+    pub(crate) fn count_panic(&self, site: Option<&str>) -> Option<Counted> {
+        let mut rows = self.sites.lock().unwrap_or_else(PoisonError::into_inner);
+        self.panics.fetch_add(1, Relaxed);
+        rows.count(site, site_limit())
+    }
+
+    /// One panic (at `site`, when sites are on) found the publication table
+    /// busy: left, with its site, for the publisher's next pass.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn leave_unpublished(&self, site: Option<&Counted>) {
+        self.sites
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .leave(site);
+    }
+
+    /// The panics left for the publisher and their sites, taken together
+    /// (so what is published of both adds up).
+    #[cfg(feature = "metrics")]
+    pub(crate) fn take_unpublished(&self) -> Unpublished {
+        self.sites
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 
     /// `(calls, active)` now.

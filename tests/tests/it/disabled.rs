@@ -1,7 +1,8 @@
 //! Feature `enabled` off: annotated functions behave exactly as if they
 //! were not annotated. A panic propagates with its payload, nothing is
 //! recorded (no snapshot row, no metric, no tracing event), and a `contain` handler whose return type lacks
-//! `PanicFallback` still compiles.
+//! `PanicFallback` still compiles. A `crate = "…"` path is still checked
+//! (it must name the runtime) and changes nothing else.
 
 use std::panic::{catch_unwind, panic_any};
 
@@ -14,7 +15,7 @@ use crate::support::{self, Capture, block_on};
 #[derive(Debug, PartialEq)]
 struct Custom(u32);
 
-#[monitored_connection(name = "disabled_sync", labels(k = "v"), peer = addr)]
+#[monitored_connection(name = "disabled_sync", labels(k = "v"), peer = addr, objective = "99.9")]
 fn sync(addr: std::net::SocketAddr, kind: u8) -> Option<u8> {
     let _ = addr;
     match kind {
@@ -39,6 +40,17 @@ fn no_fallback(n: u8) -> NoFallback {
     NoFallback(n)
 }
 
+/// The runtime through a facade, as `crate = "…"` names it.
+mod facade {
+    pub use ::wireframe_monitor as monitor;
+}
+
+#[monitored_connection(name = "disabled_crate_path", crate = "facade::monitor")]
+fn through_facade(n: u8) -> u8 {
+    assert!(n > 0, "disabled facade");
+    n
+}
+
 #[test]
 fn panics_propagate_and_nothing_is_recorded() {
     let _shared = support::shared();
@@ -54,11 +66,19 @@ fn panics_propagate_and_nothing_is_recorded() {
             let future = catch_unwind(|| block_on(not_async_guarded())).expect_err("propagates");
             assert_eq!(future.downcast_ref::<&str>(), Some(&"disabled async"));
             assert_eq!(no_fallback(3), NoFallback(3));
+            assert_eq!(through_facade(2), 2);
+            let facade = catch_unwind(|| through_facade(0)).expect_err("propagates");
+            assert_eq!(facade.downcast_ref::<&str>(), Some(&"disabled facade"));
             wireframe_monitor::flush();
         });
     });
     assert!(capture.monitor_events().is_empty(), "no tracing event");
-    for handler in ["disabled_sync", "disabled_async", "disabled_no_fallback"] {
+    for handler in [
+        "disabled_sync",
+        "disabled_async",
+        "disabled_no_fallback",
+        "disabled_crate_path",
+    ] {
         assert!(
             wireframe_monitor::snapshot()
                 .iter()

@@ -1,7 +1,7 @@
-//! Issue 3, failure-proof recording: a panicking panic handler, a panicking
-//! tracing layer, a panicking metrics recorder, a payload whose `Drop`
-//! panics and a monitored handler called from inside the panic handler
-//! neither escape nor abort; each raises `recording_failures()`.
+//! Recording a panic never fails the call: a panicking panic handler, a
+//! panicking tracing layer, a panicking metrics recorder, a payload whose
+//! `Drop` panics and a monitored handler called from inside the panic
+//! handler neither escape nor abort; each raises `recording_failures()`.
 
 use std::panic::panic_any;
 use std::sync::Arc;

@@ -1,5 +1,5 @@
-//! Issue 3: the panic handler sees every `PanicEvent` field, and replacing
-//! it while two threads panic in loops neither deadlocks nor loses a call.
+//! The panic handler sees every `PanicEvent` field, and replacing it while
+//! two threads panic in loops neither deadlocks nor loses a call.
 
 use std::net::SocketAddr;
 use std::panic::panic_any;

@@ -1,6 +1,6 @@
-//! Issue 3: `active` goes back to 0 after a contained panic, a resumed
-//! panic, an early `return`, a `?` error and a cancelled future (timed out,
-//! or dropped after one poll); it is 1 while a call is in flight.
+//! `active` goes back to 0 after a contained panic, a resumed panic, an
+//! early `return`, a `?` error and a cancelled future (timed out, or
+//! dropped after one poll); it is 1 while a call is in flight.
 
 use std::future::Future;
 use std::panic::catch_unwind;

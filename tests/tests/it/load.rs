@@ -1,5 +1,5 @@
-//! Issue 3: two threads × 100 000 calls with 1 % panics give exact totals
-//! in `snapshot()`, in the panic metrics (one shared debugging recorder as
+//! Two threads × 100 000 calls with 1 % panics give exact totals in
+//! `snapshot()`, in the panic metrics (one shared debugging recorder as
 //! each worker's local recorder) and in `calls_total` after `flush()`.
 
 use metrics_util::debugging::DebuggingRecorder;

@@ -11,7 +11,7 @@
 mod support;
 
 #[cfg(feature = "enabled")]
-mod breakages;
+mod async_arguments;
 #[cfg(feature = "enabled")]
 mod compose;
 #[cfg(not(feature = "enabled"))]
@@ -25,11 +25,13 @@ mod lifecycle;
 #[cfg(feature = "enabled")]
 mod load;
 #[cfg(feature = "enabled")]
-mod lowering;
-#[cfg(feature = "enabled")]
 mod nested;
 #[cfg(feature = "enabled")]
+mod objectives;
+#[cfg(feature = "enabled")]
 mod observe;
+#[cfg(feature = "enabled")]
+mod one_line;
 #[cfg(feature = "enabled")]
 mod outcomes;
 #[cfg(feature = "enabled")]
@@ -41,11 +43,13 @@ mod rows;
 #[cfg(feature = "enabled")]
 mod runtime_api;
 #[cfg(feature = "enabled")]
-mod runtime_table;
+mod runtime_counts;
 #[cfg(feature = "enabled")]
 mod server;
 #[cfg(feature = "enabled")]
 mod shapes;
+#[cfg(feature = "enabled")]
+mod sites;
 #[cfg(feature = "enabled")]
 mod spans;
 #[cfg(feature = "enabled")]

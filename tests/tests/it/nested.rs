@@ -1,7 +1,7 @@
-//! Issue 2 point 7, "recorded once": an inner `resume` handler records a
-//! panic; the outer monitored handler that receives it does not count it
-//! again, sync and async, also for zero-sized payloads, while a later fresh
-//! panic with an equal zero-sized payload is counted again.
+//! A panic is recorded once: an inner `resume` handler records it, and the
+//! outer monitored handler that receives it does not count it again, sync
+//! and async, also for zero-sized payloads, while a later fresh panic with
+//! an equal zero-sized payload is counted again.
 
 use std::panic::{AssertUnwindSafe, catch_unwind, panic_any};
 

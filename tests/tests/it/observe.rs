@@ -1,4 +1,5 @@
-//! Issue 2 point 7: the peer address never reaches a metric; the tracing
+//! The peer address never reaches a metric (nor the message; the location
+//! only as the crate-relative `site` of the sites counter); the tracing
 //! event is emitted once per panic, with the contract's level, target,
 //! message and fields.
 
@@ -6,7 +7,7 @@ use std::net::SocketAddr;
 
 use tracing::Level;
 use wireframe_monitor::monitored_connection;
-use wireframe_monitor::names::{ACTIVE, CALLS_TOTAL, PANICS_TOTAL};
+use wireframe_monitor::names::{ACTIVE, CALLS_TOTAL, PANIC_SITES_TOTAL, PANICS_TOTAL, SITE_LABEL};
 use wireframe_monitor_tests::recorded;
 
 use crate::support::{self, Capture, block_on};
@@ -18,6 +19,7 @@ fn with_peer(addr: SocketAddr, frame: &[u8]) -> Option<u8> {
     let _ = addr;
     Some(frame[0])
 }
+const PANIC_LINE: u32 = line!() - 2;
 
 #[test]
 fn peer_address_is_never_a_metric_label() {
@@ -32,12 +34,23 @@ fn peer_address_is_never_a_metric_label() {
     assert_eq!(samples.counter(PANICS_TOTAL, "observe_peer"), Some(1));
     assert!(samples.counter(CALLS_TOTAL, "observe_peer").is_some());
     assert!(samples.gauge(ACTIVE, "observe_peer").is_some());
-    for needle in ["10.77.66.55", "45678", "index out of bounds", "observe.rs"] {
+    for needle in ["10.77.66.55", "45678", "index out of bounds"] {
         assert!(
             !samples.mentions(needle),
             "{needle} leaked into {samples:?}"
         );
     }
+    // The location is only the `site` of the sites counter, crate-relative.
+    let sites: Vec<_> = samples.all(PANIC_SITES_TOTAL, "observe_peer").collect();
+    assert_eq!(sites.len(), 1, "{samples:?}");
+    let site = sites[0].label(SITE_LABEL).expect("a site label");
+    assert_eq!(site, format!("tests/it/observe.rs:{PANIC_LINE}"));
+    let elsewhere = samples
+        .0
+        .iter()
+        .filter(|s| s.name != PANIC_SITES_TOTAL)
+        .any(|s| s.labels.iter().any(|(_, v)| v.contains("observe.rs")));
+    assert!(!elsewhere, "{samples:?}");
     for sample in samples.all(PANICS_TOTAL, "observe_peer") {
         let keys: Vec<&str> = sample.labels.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["handler", "protocol", "tier"]);

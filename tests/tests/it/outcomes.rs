@@ -1,6 +1,6 @@
-//! Issue 2 point 7: what a caller gets back. `contain` returns the fallback
-//! (unit, `None`, `Err` holding a `ConnectionPanic`, a user type);
-//! `resume` re-raises the very payload (`&str`, `String`, a struct, `()`).
+//! What a caller gets back: `contain` returns the fallback (unit, `None`,
+//! `Err` holding a `ConnectionPanic`, a user type); `resume` re-raises the
+//! very payload (`&str`, `String`, a struct, `()`).
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, panic_any};

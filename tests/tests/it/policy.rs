@@ -1,10 +1,11 @@
-//! Issue 3: the redaction policy (`Truncate`, `Omit`, `PeerPolicy::Omit`)
-//! reaches `PanicEvent`, `ConnectionPanic`, the snapshot and the tracing
-//! event; `install()` is idempotent and chains the previous panic hook,
-//! which runs for every panic unless `quiet_contained(true)` keeps it quiet
-//! for contained ones.
-//! Both tests change global options, hold the exclusive lock and restore the
-//! defaults when they end, even on failure.
+//! The redaction policy (`Truncate`, `Omit`, `PeerPolicy::Omit`) reaches
+//! `PanicEvent`, `ConnectionPanic`, the snapshot and the tracing event;
+//! `install()` is idempotent and chains the previous panic hook, which runs
+//! for every panic unless `quiet_contained(true)` keeps it quiet for
+//! contained ones.
+//!
+//! Both tests change global options, hold the exclusive lock and restore
+//! the defaults when they end, even on failure.
 
 use std::future::Future;
 use std::net::SocketAddr;

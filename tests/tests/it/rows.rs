@@ -1,6 +1,7 @@
-//! Issue 3: `snapshot()` rows (stable sorted order, call sites with the same
-//! name and labels merged, readable `Display`), `flush()` through a local
-//! recorder and `build_info` exported as `wireframe_build_info{version} 1`.
+//! `snapshot()` rows come in a stable sorted order, merge call sites with
+//! the same name and labels and `Display` readably; `flush()` reaches a
+//! local recorder, and `build_info` is exported as
+//! `wireframe_build_info{version} 1`.
 
 use wireframe_monitor::names::{ACTIVE, BUILD_INFO, CALLS_TOTAL, PANICS_TOTAL};
 use wireframe_monitor::{HandlerStats, Installer, monitored_connection, snapshot};
@@ -168,7 +169,7 @@ fn hostile(message: &str) {
     panic!("{message}");
 }
 
-/// Issue 10: a panic message cannot forge log lines or drive a terminal
+/// A panic message cannot forge log lines or drive a terminal
 /// through the snapshot table; the accessor keeps the raw text.
 #[test]
 fn display_escapes_control_characters() {

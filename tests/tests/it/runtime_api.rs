@@ -1,7 +1,7 @@
-//! Issue 13 point 1: `MonitoredHandler`, the run-time door. It records
-//! like the attribute (same metrics, event, rows, "recorded once"), checks
-//! names and labels into a `LabelError`, keeps one row per name and label
-//! set, and counts calls and `active` exactly, futures included.
+//! `MonitoredHandler`, the run-time door, records like the attribute (same
+//! metrics, event, rows, "recorded once"), checks names and labels into a
+//! `LabelError`, keeps one row per name and label set, and counts calls and
+//! `active` exactly, futures included.
 
 use std::panic::{AssertUnwindSafe, catch_unwind, panic_any};
 use std::task::{Context, Waker};

@@ -1,7 +1,7 @@
-//! Issue 2 point 7, end to end: a tokio TCP server on 127.0.0.1 whose
+//! End to end: a tokio TCP server on 127.0.0.1 whose
 //! `#[monitored_connection(peer = addr)]` handler panics on a magic frame
-//! for one client keeps serving the next clients; the panic is counted once,
-//! logged with that client's address and never labelled with it.
+//! for one client keeps serving the next clients; the panic is counted
+//! once, logged with that client's address and never labelled with it.
 
 use std::io;
 use std::net::SocketAddr;

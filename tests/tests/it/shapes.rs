@@ -1,7 +1,8 @@
-//! Issue 2 point 7, every shape: one panic is exactly one count in
-//! `wireframe_handler_panics_total` with the right `handler` and labels
-//! (a literal and a const-path value) plus a plausible
-//! `last_panic_timestamp_seconds`; a call that does not panic records no panic.
+//! In every shape of handler, one panic is exactly one count in
+//! `wireframe_handler_panics_total` with the right `handler` and labels (a
+//! literal and a const-path value) plus a plausible
+//! `last_panic_timestamp_seconds`; a call that does not panic records no
+//! panic.
 
 use std::future::Future;
 use std::sync::Arc;

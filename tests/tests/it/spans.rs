@@ -1,15 +1,12 @@
-//! Issue 11, point 2: the panic event is a child of the span current where
-//! the panic happened, whatever the order of `#[tracing::instrument]` and
+//! The panic event is a child of the span current where the panic happened,
+//! whatever the order of `#[tracing::instrument]` and
 //! `#[monitored_connection]`, sync and async, and of spans entered inside
-//! the body; checked in the output of `tracing-subscriber`'s JSON formatter.
+//! the body; checked in the output of `tracing-subscriber`'s JSON
+//! formatter.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use tracing_subscriber::fmt::MakeWriter;
 use wireframe_monitor::monitored_connection;
 
-use crate::support::{self, block_on};
+use crate::support::{self, Buffer, block_on};
 
 #[tracing::instrument(fields(conn = 1))]
 #[monitored_connection(name = "spans_instrument_outside")]
@@ -48,27 +45,6 @@ fn span_in_body(frame: u8) -> Option<u8> {
     Some(frame)
 }
 
-/// A `MakeWriter` into a shared buffer.
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-    fn make_writer(&'a self) -> Buffer {
-        self.clone()
-    }
-}
-
 /// Runs `f` under a JSON subscriber; returns the panic event of `handler`.
 fn panic_event(handler: &str, f: impl FnOnce()) -> serde_json::Value {
     let buffer = Buffer::default();
@@ -79,9 +55,8 @@ fn panic_event(handler: &str, f: impl FnOnce()) -> serde_json::Value {
         .with_writer(buffer.clone())
         .finish();
     tracing::subscriber::with_default(subscriber, f);
-    let bytes = buffer.0.lock().unwrap().clone();
-    String::from_utf8(bytes)
-        .unwrap()
+    buffer
+        .text()
         .lines()
         .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
         .find(|event| {

@@ -1,15 +1,18 @@
 //! Process set-up and capture helpers of the `it` binary: a panic hook set
 //! before `install()` (so it is the hook `install()` chains) that remembers
 //! probe messages and prints the others into the captured test output, locks around global state, a `tracing` layer
-//! that records events field by field, and a small runtime.
+//! that records events field by field, a writer that keeps what a
+//! `tracing-subscriber` formatter writes, and a small runtime.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
+use std::io::Write;
 use std::sync::{Arc, Mutex, Once, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 /// Panic messages starting with this are remembered by the hook.
@@ -153,5 +156,42 @@ impl<S: Subscriber> Layer<S> for Capture {
                 level: *event.metadata().level(),
                 fields,
             });
+    }
+}
+
+/// A `MakeWriter` into a shared buffer: what a `tracing_subscriber::fmt()`
+/// formatter writes, kept for the test to read.
+#[derive(Clone, Default)]
+pub struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Buffer {
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        let bytes = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        String::from_utf8(bytes).expect("formatters write UTF-8")
+    }
+}
+
+impl Write for Buffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Buffer {
+    type Writer = Buffer;
+    fn make_writer(&'a self) -> Buffer {
+        self.clone()
     }
 }

@@ -1,9 +1,9 @@
-//! Issue 13 point 3: `wireframe_monitor::tower::MonitorLayer` in a real
-//! tower stack (`ServiceBuilder`, `Timeout` around it): calls, `active` and
-//! panics counted under the handler's name and labels; a panic in `call` or
-//! in the response future becomes the service's error, a response the
-//! closure builds, or goes on unwinding (`resume`); a timeout is a
-//! cancellation, not a panic.
+//! `wireframe_monitor::tower::MonitorLayer` in a real tower stack
+//! (`ServiceBuilder`, `Timeout` around it) counts calls, `active` and
+//! panics under the handler's name and labels; a panic in `call` or in the
+//! response future becomes the service's error, a response the closure
+//! builds, or goes on unwinding (`resume`); a timeout is a cancellation,
+//! not a panic.
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};

@@ -1,8 +1,11 @@
 //! Scenarios that need a process of their own, each run in a child process
-//! (this binary re-executed with `WM_ONCE_SCENARIO` set): "recorded once"
-//! under hostile interleavings, with the panic hook `install()`ed, never
-//! installed, or replaced by the application (issue 10, point 1), and panic
-//! storms with the chained hook's stderr captured (issue 12).
+//! (this binary re-executed with `WM_ONCE_SCENARIO` set): a panic is
+//! recorded once under hostile interleavings, with the panic hook
+//! `install()`ed, never installed, or replaced by the application without
+//! chaining it; a panic storm's reports are limited, with the chained
+//! hook's stderr captured; a panic without a captured location counts
+//! under `site="unknown"`, and sites add up under a storm; and every
+//! annotated function is registered at start-up.
 
 #![cfg(feature = "enabled")]
 
@@ -10,7 +13,12 @@ mod cleanup;
 mod cross_runtime;
 mod reentrant;
 mod scenario;
+mod sites;
+mod stalled;
+mod startup;
 mod storm;
+#[cfg(target_os = "linux")]
+mod threads;
 
 use scenario::{child, child_stderr};
 
@@ -71,4 +79,57 @@ fn storm_is_limited_and_exact() {
     if let Some(stderr) = stderr {
         storm::check_stderr(&stderr);
     }
+}
+
+/// The publisher stuck 3 s inside a recorder's registration: 8 new threads
+/// x 10,000 calls with 1 % panics and a `snapshot()` do not wait for it,
+/// and the counts are exact in `snapshot()` and, after, in the recorder.
+#[test]
+fn g_stalled_publisher_never_waited_for() {
+    child("g_stalled", stalled::run);
+}
+
+/// The threads `install()` starts have names distinct in the 15 bytes
+/// Linux keeps.
+#[cfg(target_os = "linux")]
+#[test]
+fn h_thread_names_distinct_in_15_bytes() {
+    child("h_threads", threads::run);
+}
+
+/// A panic whose location was not captured (a re-raised payload of
+/// unmonitored code, the application's hook in place of ours) counts under
+/// `site="unknown"`, in `snapshot()` and the metric.
+#[test]
+fn sites_unknown_without_a_captured_location() {
+    child("sites_unknown", sites::unknown_location);
+}
+
+/// 60,000 panics from four threads over twelve sites through a global
+/// Prometheus recorder: eight sites and `other`, adding up to
+/// `panics_total` exactly in `snapshot()` and the exposition.
+#[test]
+fn sites_add_up_under_a_storm_through_a_global_recorder() {
+    child("sites_storm", sites::storm_through_a_global_recorder);
+}
+
+/// Every annotated function linked into the binary (sync, async, `-> impl
+/// Future`, generic), none of them called, and a run-time handler made but
+/// never run: all at 0 in the Prometheus exposition after `install()` and
+/// `flush()`, and one row each in `snapshot()`.
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "fuchsia",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "tvos",
+    target_os = "windows",
+    target_os = "illumos",
+    target_os = "freebsd",
+    target_os = "openbsd",
+))]
+#[test]
+fn i_every_handler_at_zero_from_start_up() {
+    child("i_startup", startup::run);
 }

@@ -91,7 +91,9 @@ pub async fn run() -> Result<Server, String> {
     let addr = "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?;
     let server = Server::start(addr, true).map_err(|e| format!("wireframe server: {e}"))?;
     println!(
-        "server: wireframe 0.3 listening on {}, every route guarded by RouteMonitor",
+        "server: wireframe 0.3 listening on {}, every route guarded by RouteMonitor: route \
+         {ROUTE_ECHO} as handler `{HANDLER}`, route {ROUTE_OTHER} (not named) as `route_{ROUTE_OTHER}`, \
+         which only --serve calls",
         server.addr()
     );
     let mut client = WireframeClient::builder()

@@ -1,16 +1,12 @@
-//! This thread's hot state, read by every guard: a flags byte, the depth of
-//! running `contain` guards, the handler whose code runs here now and the
-//! run-time handlers' slot table (see `shard.rs`); beside them, the count
-//! of fresh panics our hook saw (only the hook and the panic path read it).
+//! This thread's hot state, read by every guard: a flags byte and the
+//! depth of running `contain` guards; beside them, the count of fresh
+//! panics our hook saw (only the hook and the panic path read it).
 //!
 //! One `thread_local!` without `Drop`, so access needs no state check and
-//! stays valid while the thread's other thread-locals are destroyed; one,
-//! so that a guard reaches all it uses from one thread-local address.
+//! stays valid while the thread's other thread-locals are destroyed.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-
-use crate::counting::slot::Slot;
 
 /// Flag: a same-thread "re-raised" mark is set (see `once.rs`); the next
 /// guard entry outside unwinding clears it. Keeps entries off the fast path.
@@ -27,29 +23,11 @@ struct Hot {
     /// Fresh panics our hook saw on this thread: the index of the newest in
     /// the ring of `fresh.rs`; wraps.
     fresh: Cell<u32>,
-    /// The innermost monitored call whose code runs on this thread now, as
-    /// the word its guard set around that code (a sync body, one poll) and
-    /// restores after; 0: none. What the word holds is the doors' business
-    /// (`doors::site::running_id`).
-    running: Cell<u64>,
-    /// This thread's slots of the handlers made at run time, by table
-    /// index (`shard.rs` says when they are filled and cleared).
-    fast: [Cell<Option<&'static Slot>>; FAST_LEN],
 }
-
-/// Entries of the run-time handlers' slot table: one per `u8` index, so
-/// indexing needs no bounds check.
-const FAST_LEN: usize = 256;
 
 thread_local! {
     static HOT: Hot = const {
-        Hot {
-            flags: Cell::new(0),
-            contain_depth: Cell::new(0),
-            fresh: Cell::new(0),
-            running: Cell::new(0),
-            fast: [const { Cell::new(None) }; FAST_LEN],
-        }
+        Hot { flags: Cell::new(0), contain_depth: Cell::new(0), fresh: Cell::new(0) }
     };
 }
 
@@ -94,18 +72,28 @@ pub(crate) fn mark_contain(on: bool) {
 }
 
 /// A `contain` guard starts running code on this thread; returns what
-/// [`contain_end`] restores (`None` when marking is off).
+/// [`contain_end`] restores (`None` when marking is off). Only the check of
+/// the option is inlined into every guard: the marking itself is out of
+/// line (opt-in, and code in every handler otherwise).
 #[inline]
 pub(crate) fn contain_begin() -> Option<u32> {
-    if !MARK_CONTAIN.load(Relaxed) {
-        return None;
+    if MARK_CONTAIN.load(Relaxed) {
+        Some(mark_begin())
+    } else {
+        None
     }
+}
+
+/// `extern "C"`, like the other out-of-line calls of a guard: it cannot
+/// unwind, so callers need no landing pad for it.
+#[inline(never)]
+extern "C" fn mark_begin() -> u32 {
     HOT.try_with(|hot| {
         let depth = hot.contain_depth.get();
         hot.contain_depth.set(depth.wrapping_add(1));
         depth
     })
-    .ok()
+    .unwrap_or(0)
 }
 
 /// The `contain` guard's code stopped running (returned, panicked or
@@ -113,58 +101,17 @@ pub(crate) fn contain_begin() -> Option<u32> {
 #[inline]
 pub(crate) fn contain_end(saved: Option<u32>) {
     if let Some(depth) = saved {
-        let _ = HOT.try_with(|hot| hot.contain_depth.set(depth));
+        mark_end(depth);
     }
+}
+
+#[inline(never)]
+extern "C" fn mark_end(depth: u32) {
+    let _ = HOT.try_with(|hot| hot.contain_depth.set(depth));
 }
 
 /// Whether a panic raised on this thread now will be contained by a guard.
 pub(crate) fn in_contain() -> bool {
     HOT.try_with(|hot| hot.contain_depth.get() > 0)
         .unwrap_or(false)
-}
-
-/// A guard starts running the code of the handler it marks with `handler`
-/// on this thread; returns what [`run_end`] restores. One load and one
-/// store, beside the flags byte.
-#[inline]
-pub(crate) fn run_begin(handler: u64) -> u64 {
-    HOT.try_with(|hot| hot.running.replace(handler))
-        .unwrap_or(0)
-}
-
-/// The guard's code stopped running (returned, panicked or returned
-/// `Pending`): the outer handler's, if any, runs again.
-#[inline]
-pub(crate) fn run_end(saved: u64) {
-    let _ = HOT.try_with(|hot| hot.running.set(saved));
-}
-
-/// The word of the innermost monitored call whose code runs on this
-/// thread now; 0 outside any.
-#[inline]
-pub(crate) fn running() -> u64 {
-    HOT.try_with(|hot| hot.running.get()).unwrap_or(0)
-}
-
-/// This thread's slot at index `index` of the run-time handlers' slot
-/// table, if filled.
-#[inline]
-pub(crate) fn fast(index: u8) -> Option<&'static Slot> {
-    HOT.try_with(|hot| hot.fast[usize::from(index)].get())
-        .ok()
-        .flatten()
-}
-
-/// Fills index `index` of this thread's slot table.
-pub(crate) fn set_fast(index: u8, slot: &'static Slot) {
-    let _ = HOT.try_with(|hot| hot.fast[usize::from(index)].set(Some(slot)));
-}
-
-/// Clears this thread's slot table.
-pub(crate) fn forget_fast() {
-    let _ = HOT.try_with(|hot| {
-        for entry in &hot.fast {
-            entry.set(None);
-        }
-    });
 }

@@ -9,9 +9,10 @@ use std::task::{Context, Poll};
 
 use crate::common::panic::ConnectionPanic;
 use crate::common::panic::PanicFallback;
-use crate::doors::guard::{Peer, caught, contained, resumed};
+use crate::doors::diagnose::Checked;
+use crate::doors::guard::{Peer, caught, contained, fallback, resumed};
 use crate::doors::monitored_future::{Contain, Resume};
-use crate::doors::site::{Calls, SiteRefs};
+use crate::doors::site::{Calls, SiteOf};
 
 pin_project_lite::pin_project! {
     /// The future of a monitored `async fn`: the call is counted from its
@@ -21,66 +22,71 @@ pin_project_lite::pin_project! {
     /// poll). It needs no state of its own: it is as large as `F`.
     pub struct Guarded<S, P, F, M>
     where
-        S: Fn() -> SiteRefs,
+        S: SiteOf,
     {
-        site: S,
+        // First: dropped (the call ended) before the inner future is.
+        site: Ends<S>,
         peer: P,
         mode: PhantomData<M>,
         #[pin]
         inner: F,
     }
+}
 
-    impl<S, P, F, M> PinnedDrop for Guarded<S, P, F, M>
-    where
-        S: Fn() -> SiteRefs,
-    {
-        fn drop(this: Pin<&mut Self>) {
-            let this = this.project();
-            (this.site)().exit_here();
-        }
+/// The site of a [`Guarded`] future, which ends the call when dropped: a
+/// plain `Drop`, inlined into the future's drop glue, where a `PinnedDrop`
+/// would leave an out-of-line copy of it per handler beside that (70 bytes
+/// each).
+struct Ends<S: SiteOf>(S);
+
+impl<S: SiteOf> Drop for Ends<S> {
+    #[inline]
+    fn drop(&mut self) {
+        self.0.site().exit_here();
     }
 }
 
-/// Guards a future whose panic becomes `F::Output::from_panic`.
+/// Guards a future whose panic becomes `F::Output::from_panic`. The
+/// returned future is opaque, so an output that is not [`Checked`]
+/// reports that bound only, not also the guarded future's type.
 #[inline]
-pub fn contain_async<S, P, F>(site: S, peer: P, inner: F) -> Guarded<S, P, F, Contain>
+pub fn contain_async<S, P, F>(site: S, peer: P, inner: F) -> impl Future<Output = F::Output>
 where
-    S: Fn() -> SiteRefs,
+    S: SiteOf,
     P: Peer,
     F: Future,
-    F::Output: PanicFallback,
+    F::Output: Checked,
 {
-    Guarded::start(site, peer, inner)
+    // Built first, then counted: nothing runs between building the future
+    // and moving it into place, so it is built in place.
+    let guarded = Guarded::<S, P, F, Contain>::started(site, peer, inner);
+    guarded.site.0.site().enter();
+    guarded
 }
 
 /// Guards a future whose panic is recorded and re-raised.
 #[inline]
 pub fn resume_async<S, P, F>(site: S, peer: P, inner: F) -> Guarded<S, P, F, Resume>
 where
-    S: Fn() -> SiteRefs,
+    S: SiteOf,
     P: Peer,
     F: Future,
 {
-    Guarded::start(site, peer, inner)
+    let guarded = Guarded::started(site, peer, inner);
+    guarded.site.0.site().enter();
+    guarded
 }
 
 impl<S, P, F, M> Guarded<S, P, F, M>
 where
-    S: Fn() -> SiteRefs,
+    S: SiteOf,
     P: Peer,
 {
-    /// A call starts now.
-    #[inline]
-    fn start(site: S, peer: P, inner: F) -> Self {
-        site().enter();
-        Self::started(site, peer, inner)
-    }
-
     /// For a call already counted by the caller.
     #[inline]
     fn started(site: S, peer: P, inner: F) -> Self {
         Self {
-            site,
+            site: Ends(site),
             peer,
             mode: PhantomData,
             inner,
@@ -90,7 +96,7 @@ where
 
 impl<S, P, F> Future for Guarded<S, P, F, Contain>
 where
-    S: Fn() -> SiteRefs,
+    S: SiteOf,
     P: Peer,
     F: Future,
     F::Output: PanicFallback,
@@ -100,20 +106,16 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        match caught(true, (this.site)().running(), || this.inner.poll(cx)) {
+        match caught(true, this.site.0.site().running(), || this.inner.poll(cx)) {
             Ok(poll) => poll,
-            Err(caught) => Poll::Ready(F::Output::from_panic(contained(
-                (this.site)().site,
-                this.peer.get(),
-                caught,
-            ))),
+            Err(caught) => Poll::Ready(fallback(this.site.0.site(), *this.peer, caught)),
         }
     }
 }
 
 impl<S, P, F> Future for Guarded<S, P, F, Resume>
 where
-    S: Fn() -> SiteRefs,
+    S: SiteOf,
     P: Peer,
     F: Future,
 {
@@ -122,9 +124,9 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        match caught(false, (this.site)().running(), || this.inner.poll(cx)) {
+        match caught(false, this.site.0.site().running(), || this.inner.poll(cx)) {
             Ok(poll) => poll,
-            Err(caught) => resumed((this.site)().site, this.peer.get(), caught),
+            Err(caught) => resumed(this.site.0.site(), this.peer.get(), caught),
         }
     }
 }
@@ -171,17 +173,17 @@ where
 #[inline]
 pub fn contain_future<S, P, F, B>(site: S, peer: P, body: B) -> Guarded<S, P, Eager<F>, Contain>
 where
-    S: Fn() -> SiteRefs,
+    S: SiteOf,
     P: Peer,
     F: Future,
     F::Output: PanicFallback,
     B: FnOnce() -> F,
 {
-    site().enter();
-    let inner = match caught(true, site().running(), body) {
+    site.site().enter();
+    let inner = match caught(true, site.site().running(), body) {
         Ok(future) => Eager::Running { future },
         Err(caught) => Eager::Failed {
-            panic: Some(contained(site().site, peer.get(), caught)),
+            panic: Some(contained(site.site(), peer.get(), caught)),
         },
     };
     // The call ends when the returned future is dropped.
@@ -193,18 +195,18 @@ where
 #[inline]
 pub fn resume_future<S, P, F, B>(site: S, peer: P, body: B) -> Guarded<S, P, F, Resume>
 where
-    S: Fn() -> SiteRefs,
+    S: SiteOf,
     P: Peer,
     F: Future,
     B: FnOnce() -> F,
 {
-    let refs = site();
+    let refs = site.site();
     let counted = refs.enter();
     match caught(false, refs.running(), body) {
         Ok(future) => Guarded::started(site, peer, future),
         Err(caught) => {
             refs.exit(counted);
-            resumed(refs.site, peer.get(), caught)
+            resumed(refs, peer.get(), caught)
         }
     }
 }

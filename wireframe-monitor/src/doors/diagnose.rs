@@ -1,17 +1,11 @@
 //! What the expansion names for its diagnostics and for shapes stable Rust
-//! cannot spell: the `contain` guards under bounds that report a missing
+//! cannot spell: the bound of the `contain` guards that reports a missing
 //! fallback once, with both fixes ([`Checked`]; `FromPanic` sits beside
-//! `PanicFallback`), and `!`
-//! where only a function's return type may name it ([`Never`]). Not public
-//! API.
-
-use std::future::Future;
+//! `PanicFallback`), and `!` where only a function's return type may name
+//! it ([`Never`]). Not public API.
 
 pub use crate::common::panic::FromPanic;
 use crate::common::panic::PanicFallback;
-use crate::doors::attribute_future::contain_async;
-use crate::doors::guard::{Peer, contain};
-use crate::doors::site::SiteRefs;
 
 /// The output type of a function pointer type, so that `fn() -> !` names
 /// `!` where stable Rust does not let a program write it.
@@ -39,30 +33,3 @@ pub type Never = <fn() -> ! as FnOutput>::Output;
 pub trait Checked: PanicFallback {}
 
 impl<R: PanicFallback> Checked for R {}
-
-/// [`contain`] of a sync `contain` handler, whose return type is
-/// [`Checked`].
-#[inline]
-pub fn contain_checked<S, P, R, F>(site: S, peer: P, body: F) -> R
-where
-    S: FnOnce() -> SiteRefs,
-    P: Peer,
-    R: Checked,
-    F: FnOnce() -> R,
-{
-    contain(site, peer, body)
-}
-
-/// [`contain_async`] of an `async` `contain` handler, whose output is
-/// [`Checked`]. The returned future is opaque, so an output that is not
-/// reports this bound only, not also the guarded future's type.
-#[inline]
-pub fn contain_async_checked<S, P, F>(site: S, peer: P, inner: F) -> impl Future<Output = F::Output>
-where
-    S: Fn() -> SiteRefs,
-    P: Peer,
-    F: Future,
-    F::Output: Checked,
-{
-    contain_async(site, peer, inner)
-}

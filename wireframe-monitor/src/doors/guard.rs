@@ -1,18 +1,24 @@
 //! The sync guards `#[monitored_connection]` expands to (the async ones are
-//! in `future.rs`), the peer address a call carries, and [`caught`], where
-//! every guard runs its code under `catch_unwind`. Not public API: reached
-//! as `::wireframe_monitor::__private::…` by generated code only.
+//! in `attribute_future.rs`), the peer address a call carries, and
+//! [`caught`], where every guard runs its code under `catch_unwind`. Not
+//! public API: reached as `::wireframe_monitor::__private::…` by generated
+//! code only.
+//!
+//! Each guard is one generic function (the body's type is the handler's
+//! own): it counts the call, runs the body under `catch_unwind`, and hands
+//! a caught payload to one non-generic `#[cold]` function.
 
 use std::any::Any;
 use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use crate::common::failures::drop_payload;
-use crate::common::panic::ConnectionPanic;
-use crate::common::panic::PanicFallback;
+use crate::common::panic::{ConnectionPanic, PanicFallback};
 use crate::common::peer::PeerAddr;
 use crate::counting::flags;
-use crate::doors::site::{Calls, Counted, Site, SiteRefs};
+use crate::counting::shard;
+use crate::doors::diagnose::Checked;
+use crate::doors::site::{Calls, Counted, Site};
 use crate::panic_path::fresh;
 use crate::panic_path::once;
 use crate::panic_path::report;
@@ -63,6 +69,7 @@ impl Caught {
     }
 }
 
+/// Records a panic a `contain` guard of `site` caught.
 #[cold]
 #[inline(never)]
 pub(crate) fn contained(
@@ -71,6 +78,20 @@ pub(crate) fn contained(
     caught: Caught,
 ) -> ConnectionPanic {
     contained_in(site.entry(), peer, caught)
+}
+
+/// Records a panic a `contain` guard of `site` caught and makes its
+/// fallback: the whole panic path of a guard in one out-of-line call,
+/// generic over the return type and the peer source only (handlers
+/// returning the same type share it).
+#[cold]
+#[inline(never)]
+pub(crate) fn fallback<R: PanicFallback, P: Peer>(
+    site: &'static Site,
+    peer: P,
+    caught: Caught,
+) -> R {
+    R::from_panic(contained(site, peer.get(), caught))
 }
 
 #[cold]
@@ -111,17 +132,19 @@ pub(crate) fn resumed_in(entry: &'static Entry, peer: Option<SocketAddr>, caught
 /// a future, a spawned task's poll) catches panics.
 #[inline]
 pub(crate) fn caught<R>(contain: bool, running: u64, f: impl FnOnce() -> R) -> Result<R, Caught> {
-    let outer = flags::run_begin(running);
-    let result = if contain {
-        let depth = flags::contain_begin();
-        let result = catch_unwind(AssertUnwindSafe(f));
-        flags::contain_end(depth);
-        result
+    let outer = shard::run_begin(running);
+    let depth = if contain {
+        flags::contain_begin()
     } else {
-        catch_unwind(AssertUnwindSafe(f))
+        None
     };
-    flags::run_end(outer);
-    result.map_err(|payload| Caught { payload })
+    let result = catch_unwind(AssertUnwindSafe(f));
+    flags::contain_end(depth);
+    shard::run_end(outer);
+    match result {
+        Ok(value) => Ok(value),
+        Err(payload) => Err(Caught { payload }),
+    }
 }
 
 /// The guard of a sync `#[track_caller]` handler (`on_panic = "resume"`):
@@ -130,7 +153,7 @@ pub(crate) fn caught<R>(contain: bool, running: u64, f: impl FnOnce() -> R) -> R
 /// guard's drop, and a panic of the body is recorded as it unwinds through
 /// the guard (from what the panic hook captured), then goes on.
 pub struct Unwinding<P: Peer> {
-    site: SiteRefs,
+    site: &'static Site,
     counted: Counted,
     peer: P,
     /// This thread's latest fresh panic when the call started.
@@ -143,12 +166,11 @@ pub struct Unwinding<P: Peer> {
 impl<P: Peer> Unwinding<P> {
     /// A call starts.
     #[inline]
-    pub fn enter<S: FnOnce() -> SiteRefs>(site: S, peer: P) -> Self {
-        let site = site();
+    pub fn enter(site: &'static Site, peer: P) -> Self {
         let counted = site.enter();
         Self {
             counted,
-            outer: flags::run_begin(site.running()),
+            outer: shard::run_begin(site.running()),
             site,
             peer,
             after: fresh::last_seq(),
@@ -160,47 +182,45 @@ impl<P: Peer> Unwinding<P> {
 impl<P: Peer> Drop for Unwinding<P> {
     #[inline]
     fn drop(&mut self) {
-        flags::run_end(self.outer);
+        shard::run_end(self.outer);
         self.site.exit(self.counted);
         if !self.panicking && std::thread::panicking() {
-            report::record_unwinding(self.site.site.entry(), self.peer.get(), self.after);
+            report::record_unwinding(self.site.entry(), self.peer.get(), self.after);
         }
     }
 }
 
-/// Runs a sync body; a panic is recorded and turned into `R::from_panic`.
+/// Runs a sync body; a panic is recorded and turned into `R::from_panic`
+/// (`R` is [`Checked`], so a missing fallback is one error naming both
+/// fixes).
 #[inline]
-pub fn contain<S, P, R, F>(site: S, peer: P, body: F) -> R
+pub fn contain<P, R, F>(site: &'static Site, peer: P, body: F) -> R
 where
-    S: FnOnce() -> SiteRefs,
     P: Peer,
-    R: PanicFallback,
+    R: Checked,
     F: FnOnce() -> R,
 {
-    let site = site();
     let counted = site.enter();
     let result = caught(true, site.running(), body);
     site.exit(counted);
     match result {
         Ok(value) => value,
-        Err(caught) => R::from_panic(contained(site.site, peer.get(), caught)),
+        Err(caught) => fallback(site, peer, caught),
     }
 }
 
 /// Runs a sync body; a panic is recorded and re-raised.
 #[inline]
-pub fn resume<S, P, R, F>(site: S, peer: P, body: F) -> R
+pub fn resume<P, R, F>(site: &'static Site, peer: P, body: F) -> R
 where
-    S: FnOnce() -> SiteRefs,
     P: Peer,
     F: FnOnce() -> R,
 {
-    let site = site();
     let counted = site.enter();
     let result = caught(false, site.running(), body);
     site.exit(counted);
     match result {
         Ok(value) => value,
-        Err(caught) => resumed(site.site, peer.get(), caught),
+        Err(caught) => resumed(site, peer.get(), caught),
     }
 }

@@ -15,6 +15,7 @@ use crate::doors::monitored_future::{Contain, ContainWith, MonitoredFuture, Resu
 use crate::doors::site::{Calls, EntryRefs};
 use crate::panic_path::hook;
 use crate::registry::labels::{self, LabelError};
+use crate::registry::objective::Objective;
 use crate::registry::runtime_handlers;
 use crate::registry::{self, Entry};
 
@@ -207,6 +208,37 @@ impl<P: Peer> MonitoredHandler<P> {
             refs: self.refs,
             peer: peer.peer_addr(),
         }
+    }
+
+    /// Declares the handler's objective, as the attribute's
+    /// `objective = "…"`: published as `wireframe_handler_objective_ratio`
+    /// with its labels, for the error-budget alerts. The objective belongs
+    /// to the name and label set, like the counts: every handler with them
+    /// shares it, and when several objectives are declared for one name and
+    /// label set (here, by another door or by an annotated function), the
+    /// strictest wins. Without one, the handler has
+    /// [`Installer::default_objective`](crate::Installer::default_objective)
+    /// if set, else no objective series.
+    ///
+    /// ```
+    /// use wireframe_monitor::{MonitoredHandler, Objective};
+    ///
+    /// let login = MonitoredHandler::new("login_slo", [("protocol", "v2")])?
+    ///     .with_objective("99.95".parse()?);
+    /// assert_eq!(login.objective().map(Objective::ratio), Some(0.9995));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use = "returns the same handler, for chaining (the objective is declared either way)"]
+    pub fn with_objective(self, objective: Objective) -> Self {
+        self.entry().declare_objective(objective.ratio());
+        self
+    }
+
+    /// The objective published for this handler: the strictest declared
+    /// for its name and label set, else the installed default.
+    #[must_use]
+    pub fn objective(self) -> Option<Objective> {
+        self.entry().objective().and_then(Objective::from_ratio)
     }
 
     /// The `handler` label.

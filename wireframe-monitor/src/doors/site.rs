@@ -1,42 +1,33 @@
 //! The per-function data of an annotated function ([`Site`], in a `static`)
-//! and counting a call's start and end against it: the hot path.
+//! and counting a call's start and end against it or against a handler
+//! made at run time: the hot path.
 
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-use std::thread::LocalKey;
+use std::sync::atomic::{AtomicU16, AtomicU32, Ordering::Relaxed};
 
 use crate::counting::flags;
-use crate::counting::shard::{self, SlotCache};
-use crate::counting::slot::Slot;
+use crate::counting::shard::{self, Slot};
 use crate::panic_path::fresh;
 use crate::panic_path::hook;
 use crate::registry::{self, Entry};
 
-/// What the nested `fn __wm_site` of an annotated function returns: its
-/// `static` site and its per-thread slot cache. The function item itself is
-/// zero-sized, so guards store nothing to reach these.
-#[derive(Clone, Copy)]
-pub struct SiteRefs {
-    pub(crate) site: &'static Site,
-    cache: &'static LocalKey<SlotCache>,
-}
+/// The id of a site not registered yet (its key is [`shard::NO_KEY`] until
+/// then, so its first call takes the out-of-line path, which registers it).
+const UNREGISTERED: u32 = u32::MAX;
 
-impl SiteRefs {
-    /// Bundles a site and its slot cache.
-    #[inline]
-    #[must_use]
-    pub const fn new(site: &'static Site, cache: &'static LocalKey<SlotCache>) -> Self {
-        Self { site, cache }
-    }
-}
-
-/// The per-function data of one annotated function, in a `static`.
+/// The per-function data of one annotated function, in a `static`: its
+/// name, its labels and, once registered (by [`install`](crate::install)
+/// or its first call), its registry id, by which a call finds its counter
+/// slot in the per-thread table.
 pub struct Site {
     handler: &'static str,
     labels: &'static [(&'static str, &'static str)],
-    /// Registry id + 1; 0 until the first call registered it.
+    /// The `objective = "…"` option as a ratio (checked by the macro), 0
+    /// for none; declared on the entry when the site registers it.
+    objective: f64,
+    /// The registry id; [`UNREGISTERED`] before.
     id: AtomicU32,
-    entry: OnceLock<&'static Entry>,
+    /// The id's fast-path key ([`shard::key`]); [`shard::NO_KEY`] before.
+    key: AtomicU16,
 }
 
 impl Site {
@@ -46,74 +37,90 @@ impl Site {
         handler: &'static str,
         labels: &'static [(&'static str, &'static str)],
     ) -> Self {
+        Self::with_objective(handler, labels, 0.0)
+    }
+
+    /// A site with the objective `ratio` too (`objective = "99.95"` is
+    /// 0.9995, checked by the macro: strictly between 0 and 1).
+    #[must_use]
+    pub const fn with_objective(
+        handler: &'static str,
+        labels: &'static [(&'static str, &'static str)],
+        ratio: f64,
+    ) -> Self {
         Self {
             handler,
             labels,
-            id: AtomicU32::new(0),
-            entry: OnceLock::new(),
+            objective: ratio,
+            id: AtomicU32::new(UNREGISTERED),
+            key: AtomicU16::new(shard::NO_KEY),
         }
     }
 
-    fn id(&self) -> u32 {
-        match self.id.load(Relaxed) {
-            0 => self.register().id,
-            id => id - 1,
-        }
-    }
-
-    /// Registers the handler on its first call, and makes sure our panic
-    /// hook runs from then on (see `once.rs`: exactness needs it).
+    /// Registers the handler (at `install()`, or on its first call), and
+    /// makes sure our panic hook runs from then on (see `once.rs`:
+    /// exactness needs it). Sites with the same name and labels share one
+    /// entry.
     #[cold]
     #[inline(never)]
-    fn register(&self) -> &'static Entry {
+    pub(crate) fn register(&self) -> u32 {
         hook::ensure();
-        let entry = *self
-            .entry
-            .get_or_init(|| registry::register(self.handler, self.labels));
-        self.id.store(entry.id + 1, Relaxed);
-        entry
+        let entry = registry::register(self.handler, self.labels);
+        entry.declare_objective(self.objective);
+        self.id.store(entry.id, Relaxed);
+        self.key.store(shard::key(entry.id), Relaxed);
+        entry.id
     }
+}
 
-    /// The registry entry of this site.
-    pub(crate) fn entry(&self) -> &'static Entry {
-        match self.entry.get() {
-            Some(entry) => entry,
-            None => self.register(),
-        }
-    }
+/// How a guarded future reaches its function's [`Site`]: a zero-sized type
+/// the expansion defines next to the `static`, so the future stores nothing
+/// for it (and calling it needs no function-pointer shim).
+pub trait SiteOf {
+    /// The function's site.
+    fn site(&self) -> &'static Site;
 }
 
 /// Where a call's start was counted: its slot, or the overflow counters.
 #[derive(Clone, Copy)]
 pub(crate) struct Counted(Option<&'static Slot>);
 
-/// Counting a call's start and end, for the attribute's sites
-/// ([`SiteRefs`]) and for handlers made at run time ([`EntryRefs`]), which
-/// differ only in how a thread finds its counter slot. Everything but the
+/// Counting a call's start and end, for the attribute's sites (a
+/// `&'static` [`Site`]) and for handlers made at run time
+/// ([`EntryRefs`]): both carry the registry id by which a thread finds its
+/// counter slot in its table ([`shard::fast`]). Everything but the
 /// found-at-once case is out of line, so the inlined part needs no
 /// registers saved.
 pub(crate) trait Calls: Copy {
-    /// This thread's slot, when the fast path applies.
-    fn cached(self) -> Option<&'static Slot>;
-    /// This thread's slot, made or looked up (`None`: the thread's counters
-    /// are gone, count in the overflow counters).
-    fn fill(self) -> Option<&'static Slot>;
+    /// This thread's slot, when the fast path applies: one load from the
+    /// per-thread table ([`shard::fast`]).
+    fn fast(self) -> Option<&'static Slot>;
+    /// The registry id, registering first if need be.
+    fn id(self) -> u32;
+    /// The run-time handler's index in the per-thread slot table, if any.
+    fn slot_index(self) -> Option<u8> {
+        None
+    }
+
     /// The registry entry.
-    fn entry(self) -> &'static Entry;
+    fn entry(self) -> &'static Entry {
+        registry::by_id(self.id())
+    }
+
     /// What marks this handler's code as running on a thread
-    /// ([`flags::run_begin`]; [`running_id`] reads it back): known once a
+    /// ([`shard::run_begin`]; [`running_id`] reads it back): known once a
     /// call was counted ([`enter`](Self::enter) registers the handler).
     fn running(self) -> u64;
 
     /// A call starts on this thread.
     #[inline]
     fn enter(self) -> Counted {
-        match self.cached() {
+        match self.fast() {
             Some(slot) => {
                 slot.begin();
                 Counted(Some(slot))
             }
-            None => enter_slow(self),
+            None => Counted(enter_slow(self)),
         }
     }
 
@@ -122,34 +129,47 @@ pub(crate) trait Calls: Copy {
     fn exit(self, counted: Counted) {
         match counted.0 {
             Some(slot) => slot.end(),
-            None => self.entry().overflow_done(),
+            None => exit_overflow(self),
         }
     }
 
     /// A call ends on this thread (a future may have moved since it began).
     #[inline]
     fn exit_here(self) {
-        match self.cached() {
+        match self.fast() {
             Some(slot) => slot.end(),
             None => exit_here_slow(self),
         }
     }
 }
 
+// The out-of-line paths below are `extern "C"`: they cannot unwind (a
+// panic in them would abort; nothing in them panics), so the code of every
+// handler that calls them needs no landing pad to drop its future or its
+// arguments should they unwind. Measured: about 30 bytes of machine code
+// per handler, and the inner future's drop no longer inlined into the
+// guarded future's.
+
 #[cold]
 #[inline(never)]
-fn enter_slow<C: Calls>(calls: C) -> Counted {
+extern "C" fn enter_slow<C: Calls>(calls: C) -> Option<&'static Slot> {
     let slot = slot(calls);
     match slot {
         Some(slot) => slot.begin(),
         None => calls.entry().overflow_call(),
     }
-    Counted(slot)
+    slot
 }
 
 #[cold]
 #[inline(never)]
-fn exit_here_slow<C: Calls>(calls: C) {
+extern "C" fn exit_overflow<C: Calls>(calls: C) {
+    calls.entry().overflow_done();
+}
+
+#[cold]
+#[inline(never)]
+extern "C" fn exit_here_slow<C: Calls>(calls: C) {
     calls.exit(Counted(slot(calls)));
 }
 
@@ -159,7 +179,9 @@ fn slot<C: Calls>(calls: C) -> Option<&'static Slot> {
     if flags::current() & flags::DIRTY != 0 {
         fresh::entered_dirty();
     }
-    calls.cached().or_else(|| calls.fill())
+    calls
+        .fast()
+        .or_else(|| shard::fill(calls.id(), calls.slot_index()))
 }
 
 /// The registry id of the handler that `running` (a [`Calls::running`]
@@ -173,32 +195,35 @@ pub(crate) fn running_id(running: u64) -> Option<u32> {
     u32::try_from(word >> 8).ok()
 }
 
-impl Calls for SiteRefs {
+impl Calls for &'static Site {
     #[inline]
-    fn cached(self) -> Option<&'static Slot> {
-        shard::cached(self.cache)
+    fn fast(self) -> Option<&'static Slot> {
+        shard::fast(self.key.load(Relaxed))
     }
 
-    fn fill(self) -> Option<&'static Slot> {
-        shard::fill(self.cache, self.site.id())
+    fn id(self) -> u32 {
+        match self.id.load(Relaxed) {
+            UNREGISTERED => self.register(),
+            id => id,
+        }
     }
 
-    fn entry(self) -> &'static Entry {
-        self.site.entry()
-    }
-
-    /// `(id + 1) << 8`, from the stored id + 1: one load and a shift.
+    /// `(id + 1) << 8`: one load from the `static`, an addition and a
+    /// shift.
     #[inline]
     fn running(self) -> u64 {
-        u64::from(self.site.id.load(Relaxed)) << 8
+        (u64::from(self.id.load(Relaxed)) + 1) << 8
     }
 }
 
 /// The counters of a handler made at run time
-/// ([`MonitoredHandler`](crate::MonitoredHandler)): it has no per-function
-/// [`SlotCache`], so its slot is kept in the thread's table of run-time
-/// handlers' slots ([`shard::fast`]). One word: the registry id above the
-/// low byte, the table index in it.
+/// ([`MonitoredHandler`](crate::MonitoredHandler)), in one word (4 bytes in
+/// every future it guards): the registry id above the low byte, and in it
+/// the handler's index in the per-thread table of run-time handlers' slots
+/// ([`shard::slot_at`]): its call reads its slot pointer and nothing else.
+/// Handlers beyond the first 255 (sharing the never-filled index
+/// [`shard::NO_FAST`]) find theirs in the chunk table, as annotated
+/// functions do.
 #[derive(Clone, Copy)]
 pub(crate) struct EntryRefs(u32);
 
@@ -210,31 +235,30 @@ impl EntryRefs {
     }
 
     #[inline]
-    fn fast(self) -> u8 {
+    fn index(self) -> u8 {
         // The low byte.
         #[expect(clippy::cast_possible_truncation, reason = "the low byte is the index")]
-        let fast = self.0 as u8;
-        fast
-    }
-
-    #[inline]
-    fn id(self) -> u32 {
-        self.0 >> 8
+        let index = self.0 as u8;
+        index
     }
 }
 
 impl Calls for EntryRefs {
     #[inline]
-    fn cached(self) -> Option<&'static Slot> {
-        shard::fast(self.fast())
+    fn fast(self) -> Option<&'static Slot> {
+        match shard::slot_at(self.index()) {
+            Some(slot) => Some(slot),
+            None if self.index() == shard::NO_FAST => shard::fast_by_id(self.0 >> 8),
+            None => None,
+        }
     }
 
-    fn fill(self) -> Option<&'static Slot> {
-        shard::fill_fast(self.fast(), self.id())
+    fn id(self) -> u32 {
+        self.0 >> 8
     }
 
-    fn entry(self) -> &'static Entry {
-        registry::by_id(self.id())
+    fn slot_index(self) -> Option<u8> {
+        Some(self.index())
     }
 
     /// The word + 1: one addition to the word the handler holds anyway.
@@ -246,29 +270,28 @@ impl Calls for EntryRefs {
 
 #[cfg(test)]
 mod tests {
-    use super::EntryRefs;
+    use super::{Calls, EntryRefs, running_id};
 
     #[test]
     fn running_words_name_the_id_of_either_kind_of_handler() {
-        use super::{Calls, running_id};
         assert_eq!(running_id(0), None);
         for id in [0, 1, 255, 256, 0x00FF_FFFF] {
-            for fast in [0u8, 1, 254, 255] {
-                let refs = EntryRefs(id << 8 | u32::from(fast));
-                assert_eq!(running_id(refs.running()), Some(id), "{id} {fast}");
+            for index in [0u8, 1, 254, 255] {
+                let refs = EntryRefs(id << 8 | u32::from(index));
+                assert_eq!(running_id(refs.running()), Some(id), "{id} {index}");
             }
         }
         // An annotated function's word: `(id + 1) << 8`.
         for id in [0u32, 1, 0x00FF_FFFF, 0x0100_0000, u32::MAX - 1] {
-            assert_eq!(running_id(u64::from(id + 1) << 8), Some(id));
+            assert_eq!(running_id((u64::from(id) + 1) << 8), Some(id));
         }
     }
 
     #[test]
     fn entry_refs_keep_the_id_and_the_table_index_apart() {
-        for (id, fast) in [(0, 0), (1, 254), (0x00FF_FFFF, 255), (0x0012_3456, 7)] {
-            let refs = EntryRefs(id << 8 | u32::from(fast));
-            assert_eq!((refs.id(), refs.fast()), (id, fast));
+        for (id, index) in [(0, 0), (1, 254), (0x00FF_FFFF, 255), (0x0012_3456, 7)] {
+            let refs = EntryRefs(id << 8 | u32::from(index));
+            assert_eq!((refs.0 >> 8, refs.index()), (id, index));
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The tasks a monitored call starts: [`MonitoredHandler::current`], the
 //! handler whose code runs on this thread now (what every guard marks
-//! around the code it runs, `counting::flags::run_begin`), and [`spawn`]
+//! around the code it runs, `counting::shard::run_begin`), and [`spawn`]
 //! (feature `tokio`), `tokio::spawn` whose task's panics are recorded under
 //! that handler, then delivered to the `JoinHandle` as tokio would.
 
@@ -11,7 +11,7 @@ use std::pin::Pin;
 #[cfg(feature = "tokio")]
 use std::task::{Context, Poll};
 
-use crate::counting::flags;
+use crate::counting::shard;
 #[cfg(feature = "tokio")]
 use crate::doors::guard::{Caught, caught, resumed_in};
 use crate::doors::monitored_handler::MonitoredHandler;
@@ -56,7 +56,7 @@ impl MonitoredHandler {
     /// records its tasks' panics).
     #[must_use]
     pub fn current() -> Option<Self> {
-        let id = running_id(flags::running())?;
+        let id = running_id(shard::running())?;
         MonitoredHandler::of_entry(registry::by_id(id))
     }
 }
@@ -120,7 +120,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match flags::running() {
+    match shard::running() {
         0 => tokio::spawn(future),
         running => tokio::spawn(Task {
             running,

@@ -19,6 +19,7 @@ use crate::doors::monitored_future::sealed::Mode;
 use crate::doors::monitored_handler::MonitoredHandler;
 use crate::doors::site::Calls;
 use crate::registry::Entry;
+use crate::registry::objective::Objective;
 
 /// A tower [`Layer`] whose services count their calls (`calls_total`,
 /// `active`) and panics under a [`MonitoredHandler`]'s name and labels.
@@ -108,6 +109,28 @@ impl MonitorLayer {
 }
 
 impl<M> MonitorLayer<M> {
+    /// Declares the objective of the layer's handler
+    /// ([`MonitoredHandler::with_objective`]): published as
+    /// `wireframe_handler_objective_ratio` with its labels.
+    ///
+    /// ```
+    /// use wireframe_monitor::{MonitoredHandler, Objective};
+    /// use wireframe_monitor::tower::MonitorLayer;
+    ///
+    /// let handler = MonitoredHandler::named("lookup_slo")?;
+    /// let layer = MonitorLayer::new(handler).objective(Objective::percent(99.9)?);
+    /// # let _ = layer;
+    /// assert_eq!(handler.objective().map(Objective::ratio), Some(0.999));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn objective(self, objective: Objective) -> Self {
+        Self {
+            handler: self.handler.with_objective(objective),
+            mode: self.mode,
+        }
+    }
+
     /// A panic becomes `Ok(respond(panic))`: an error response of the
     /// protocol (a status, an error frame) instead of an error.
     ///

@@ -113,6 +113,15 @@ impl<'a> PanicEvent<'a> {
     /// [`Installer::backtraces`](crate::Installer::backtraces) is off. Its
     /// frames are resolved when it is formatted.
     ///
+    /// This is the whole capture, from our panic hook to the thread's
+    /// start. The tracing event's `panic.backtrace` field holds a short
+    /// form of it on one line: only the frames from the panic site down to
+    /// the guard that caught it, without those of wireframe-monitor, of the
+    /// panic and unwinding machinery or of the executor, as
+    /// `symbol at path:line` items joined by ` <- ` (innermost first, paths
+    /// relative to their crate, control characters escaped), for example
+    /// `app::conn::decode at src/conn.rs:42 <- app::conn::handle::{{closure}} at src/conn.rs:17`.
+    ///
     /// ```
     /// use wireframe_monitor::{monitored_connection, set_panic_handler, PanicEvent};
     ///

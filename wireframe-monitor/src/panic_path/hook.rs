@@ -14,15 +14,15 @@
 
 use std::backtrace::Backtrace;
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::io::Write;
 use std::panic::PanicHookInfo;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Instant, SystemTime};
 
+use crate::common::map::Map;
 use crate::common::panic::payload_text;
-use crate::common::text::Utc;
+use crate::common::text::{Escaped, Utc};
 use crate::common::window::{Summary, Window};
 use crate::counting::flags;
 use crate::panic_path::fresh::{self, FreshPanic};
@@ -115,14 +115,14 @@ fn run(info: &PanicHookInfo<'_>, previous: &Hook) {
 
 /// Panic locations the chained hook reported recently; at most
 /// [`LOCATIONS`] are limited, panics at further ones are always reported.
-static WINDOWS: Mutex<Option<HashMap<String, Window>>> = Mutex::new(None);
+static WINDOWS: Mutex<Option<Map<String, Window>>> = Mutex::new(None);
 const LOCATIONS: usize = 1024;
 
 /// Whether the panic at `location` is among the first few there in this
 /// interval (then it gets a backtrace, and the chained hook runs).
 fn admit(location: &str) -> (bool, Option<Summary>) {
     let mut windows = WINDOWS.lock().unwrap_or_else(PoisonError::into_inner);
-    let windows = windows.get_or_insert_with(HashMap::new);
+    let windows = windows.get_or_insert_with(Map::default);
     let (now, at) = (Instant::now(), SystemTime::now());
     if let Some(window) = windows.get_mut(location) {
         return storm::admit(window, now, at);
@@ -140,12 +140,13 @@ fn write_summary(location: Option<&str>, summary: Summary) {
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     // One `write` call, so the line stays whole beside other threads' panic
-    // reports (Rust's hook writes to stderr without taking its lock).
+    // reports (Rust's hook writes to stderr without taking its lock); the
+    // location escaped, so no file name can end it early.
     let line = format!(
         "wireframe-monitor: {} more panics at {} were not passed to the panic hook within {:?} \
          (the last at {}); counts and metrics include them\n",
         summary.suppressed,
-        location.unwrap_or("an unknown location"),
+        Escaped(location.unwrap_or("an unknown location")),
         storm::interval(),
         Utc(secs),
     );

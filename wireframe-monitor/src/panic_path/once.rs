@@ -41,9 +41,10 @@
 //! lost, and payloads re-raised on another thread count again.
 
 use std::any::Any;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 
+use crate::common::map::Map;
 use crate::common::panic::PayloadKind;
 use crate::panic_path::fresh::{self, FreshPanic, Identity};
 
@@ -62,7 +63,7 @@ struct Listing {
 
 #[derive(Default)]
 struct List {
-    by_identity: HashMap<Identity, Listing>,
+    by_identity: Map<Identity, Listing>,
     order: VecDeque<(u64, Identity)>,
     serial: u64,
 }

@@ -12,6 +12,7 @@ use crate::common::failures::{count_failure, swallow};
 use crate::common::panic::ConnectionPanic;
 use crate::common::panic::{PayloadKind, payload_text};
 use crate::common::policy::{self, PeerPolicy};
+use crate::common::source_path;
 #[cfg(feature = "tracing")]
 use crate::common::text::Utc;
 #[cfg(feature = "tracing")]
@@ -19,6 +20,8 @@ use crate::common::window::Summary;
 use crate::panic_path::event::PanicEvent;
 use crate::panic_path::fresh::FreshPanic;
 use crate::panic_path::once;
+#[cfg(feature = "tracing")]
+use crate::panic_path::short_backtrace;
 use crate::panic_path::storm;
 use crate::registry::{Entry, LastPanic};
 
@@ -98,7 +101,9 @@ fn report(
     let message = swallow(|| policy.message.apply(raw)).flatten();
     let panic = ConnectionPanic::new(entry.handler, message, fresh.location.clone(), payload_kind);
     let depth = Depth::enter();
-    entry.panics.fetch_add(1, Relaxed);
+    // The site goes with the panic count: the sum over sites stays exact.
+    let site = swallow(|| fresh.location.as_deref().and_then(source_path::site)).flatten();
+    let counted = entry.count_panic(site.as_deref());
     let at = SystemTime::now();
     {
         let mut last = entry.last.lock().unwrap_or_else(PoisonError::into_inner);
@@ -124,8 +129,10 @@ fn report(
         let unix = at
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
-        swallow(|| crate::publish::panic(entry, unix));
+        swallow(|| crate::publish::panic(entry, unix, counted.as_ref()));
     }
+    #[cfg(not(feature = "metrics"))]
+    let _ = counted;
     if depth.0 == 1 {
         count_failure();
         return panic;
@@ -172,7 +179,12 @@ fn report(
 }
 
 /// The event of one reported panic, a child of the span current where the
-/// panic happened (else of the span current here).
+/// panic happened (else of the span current here). One line with any
+/// formatter that writes an event per line: the fields that hold text from
+/// the panic are `&str` (formatters quote and escape those), the short
+/// backtrace (a `&str` too) is escaped already, and the others cannot hold
+/// a line break. The short backtrace (which resolves symbols) is rendered
+/// only when a subscriber takes the event.
 #[cfg(feature = "tracing")]
 fn emit(event: &PanicEvent<'_>, span: Option<&tracing::Span>) {
     let labels = crate::common::text::join_labels(event.labels);
@@ -186,7 +198,7 @@ fn emit(event: &PanicEvent<'_>, span: Option<&tracing::Span>) {
         panic.message = event.message,
         panic.payload = event.payload_kind.as_str(),
         panic.location = event.location,
-        panic.backtrace = event.backtrace.map(tracing::field::display),
+        panic.backtrace = event.backtrace.and_then(short_backtrace::short).as_deref(),
         peer_addr = event.peer.map(tracing::field::display),
         "connection handler panicked"
     );

@@ -1,6 +1,8 @@
 //! The published metrics (names, kinds, help texts), the keys of a registry
 //! entry and the handles kept for the global recorder.
 
+use std::sync::Arc;
+
 use metrics::{Counter, Gauge, Key, Label, Level, Metadata, Recorder, Unit};
 
 use crate::common::names;
@@ -35,11 +37,23 @@ pub(super) const PANICS: Metric = Metric {
     unit: None,
     help: "Panics caught in a #[monitored_connection] handler, each counted once",
 };
+pub(super) const SITES: Metric = Metric {
+    name: names::PANIC_SITES_TOTAL,
+    gauge: false,
+    unit: None,
+    help: "Panics caught in a #[monitored_connection] handler, per panic site (crate-relative path:line, other or unknown)",
+};
 pub(super) const LAST_PANIC: Metric = Metric {
     name: names::LAST_PANIC_TIMESTAMP_SECONDS,
     gauge: true,
     unit: Some(Unit::Seconds),
     help: "Unix time of the last panic caught in a #[monitored_connection] handler",
+};
+pub(super) const OBJECTIVE: Metric = Metric {
+    name: names::OBJECTIVE_RATIO,
+    gauge: true,
+    unit: None,
+    help: "Objective of a #[monitored_connection] handler: the share of its calls that must not panic (0.9995 for objective \"99.95\")",
 };
 pub(super) const BUILD_INFO: Metric = Metric {
     name: names::BUILD_INFO,
@@ -77,6 +91,9 @@ pub(super) struct Keys {
     pub(super) active: Key,
     pub(super) panics: Key,
     pub(super) last_panic: Key,
+    pub(super) objective: Key,
+    /// `handler` and the static labels, for the keys of the sites.
+    labels: Vec<Label>,
 }
 
 impl Keys {
@@ -98,7 +115,16 @@ impl Keys {
             active: key(names::ACTIVE),
             panics: key(names::PANICS_TOTAL),
             last_panic: key(names::LAST_PANIC_TIMESTAMP_SECONDS),
+            objective: key(names::OBJECTIVE_RATIO),
+            labels,
         }
+    }
+
+    /// The key of `wireframe_handler_panic_sites_total` at `site`.
+    pub(super) fn site(&self, site: &Arc<str>) -> Key {
+        let mut labels = self.labels.clone();
+        labels.push(Label::new(names::SITE_LABEL, Arc::clone(site)));
+        Key::from_parts(names::PANIC_SITES_TOTAL, labels)
     }
 }
 
@@ -111,6 +137,12 @@ pub(super) struct Handles {
     /// Registered at the first panic: a handler that never panicked has no
     /// timestamp series.
     pub(super) last_panic: Option<Gauge>,
+    /// Registered once the entry has an objective: a handler without one
+    /// has no objective series.
+    pub(super) objective: Option<Gauge>,
+    /// By the index of the entry's site row, registered at the site's
+    /// first panic.
+    pub(super) sites: Vec<Option<Counter>>,
     pub(super) calls_sent: u64,
 }
 
@@ -124,6 +156,8 @@ impl Handles {
             active: ACTIVE.gauge(recorder, &keys.active),
             panics,
             last_panic: None,
+            objective: None,
+            sites: Vec::new(),
             calls_sent: 0,
         }
     }

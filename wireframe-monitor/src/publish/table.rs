@@ -1,23 +1,44 @@
 //! The publication table: per registry entry, its keys and the handles
 //! kept for the global recorder with what was sent through them; behind one
 //! lock, so publishes are ordered and their deltas add up exactly.
+//!
+//! The publisher holds that lock while it calls into the recorder, which
+//! may block (a slow exporter). A handler's panic path therefore never
+//! waits for it: it takes the lock only with [`try_lock`], and when the
+//! table is busy leaves its panic (and its site) in the entry's sites,
+//! as unpublished, for the holder's next pass. Calls, a thread's first call and `snapshot()`
+//! never touch this table.
 
 use std::cell::Cell;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
 use metrics::Recorder;
 
 use super::address;
 use super::metric::{
-    ACTIVE, CALLS, Handles, Keys, LAST_PANIC, PANICS, gauge_value, set_build_info,
+    ACTIVE, CALLS, Handles, Keys, LAST_PANIC, OBJECTIVE, PANICS, SITES, gauge_value, set_build_info,
 };
 use crate::common::failures::swallow;
+use crate::registry::sites::Unpublished;
 use crate::registry::{self, Entry};
+
+/// The global recorder's address once final (see the publish module's
+/// docs), 0 before: read without the table's lock by the panic path.
+static GLOBAL: AtomicUsize = AtomicUsize::new(0);
+
+/// The global recorder's address, once final.
+pub(super) fn global() -> Option<usize> {
+    Some(GLOBAL.load(Relaxed)).filter(|&address| address != 0)
+}
+
+/// Records the global recorder's address, final once seen.
+pub(super) fn set_global(address: usize) {
+    GLOBAL.store(address, Relaxed);
+}
 
 /// Publication state, by registry entry id.
 pub(super) struct Table {
-    /// The global recorder's address, once final (see the module docs).
-    pub(super) global: Option<usize>,
     /// The recorder `handles` are registered with (the global one as last
     /// seen, perhaps the no-op recorder of `metrics`).
     owner: Option<usize>,
@@ -28,7 +49,6 @@ pub(super) struct Table {
 }
 
 static TABLE: Mutex<Table> = Mutex::new(Table {
-    global: None,
     owner: None,
     keys: Vec::new(),
     handles: Vec::new(),
@@ -51,6 +71,24 @@ pub(super) fn lock() -> Option<Busy> {
         return None;
     }
     Some(Busy(TABLE.lock().unwrap_or_else(PoisonError::into_inner)))
+}
+
+/// The table if no other thread holds it now (and this one is not
+/// publishing already): never waits.
+pub(super) fn try_lock() -> Option<Busy> {
+    let reentered = BUSY.try_with(|busy| busy.replace(true)).unwrap_or(false);
+    if reentered {
+        crate::common::failures::count_failure();
+        return None;
+    }
+    match TABLE.try_lock() {
+        Ok(table) => Some(Busy(table)),
+        Err(TryLockError::Poisoned(poisoned)) => Some(Busy(poisoned.into_inner())),
+        Err(TryLockError::WouldBlock) => {
+            let _ = BUSY.try_with(|busy| busy.set(false));
+            None
+        }
+    }
 }
 
 /// The table, locked by this thread until dropped.
@@ -81,7 +119,7 @@ impl Table {
         self.owner = Some(address);
         self.handles.clear();
         if size_of_val(recorder) > 0 {
-            self.global = Some(address);
+            set_global(address);
         }
         if let Some(version) = &self.build_info {
             swallow(|| set_build_info(recorder, version));
@@ -101,26 +139,61 @@ impl Table {
         self.handles[id].as_mut().expect("registered above")
     }
 
-    /// Records one panic of `entry` through its handles on the global
-    /// `recorder` (the timestamp gauge registered at the first one).
-    pub(super) fn panic_global(&mut self, recorder: &dyn Recorder, entry: &Entry, unix: f64) {
-        self.handles(recorder, entry).panics.increment(1);
+    /// Records `panics` of `entry` (and their sites) through its handles on
+    /// the global `recorder`, the last at `unix` (the timestamp gauge and
+    /// each site's counter registered at their first panic).
+    pub(super) fn panics_global(
+        &mut self,
+        recorder: &dyn Recorder,
+        entry: &Entry,
+        panics: &Unpublished,
+        unix: f64,
+    ) {
+        self.handles(recorder, entry)
+            .panics
+            .increment(panics.panics);
         let id = entry.id as usize;
         let (Some(Some(handles)), Some(Some(keys))) = (self.handles.get_mut(id), self.keys.get(id))
         else {
             return;
         };
+        for (site, count) in &panics.sites {
+            if handles.sites.len() <= site.index {
+                handles.sites.resize_with(site.index + 1, || None);
+            }
+            handles.sites[site.index]
+                .get_or_insert_with(|| SITES.counter(recorder, &keys.site(&site.site)))
+                .increment(*count);
+        }
         handles
             .last_panic
             .get_or_insert_with(|| LAST_PANIC.gauge(recorder, &keys.last_panic))
             .set(unix);
     }
 
+    /// Sets the objective gauge of `entry` on the global `recorder` (its
+    /// handles registered), registered the first time the entry has one.
+    fn objective_global(&mut self, recorder: &dyn Recorder, entry: &Entry) {
+        let Some(ratio) = entry.objective() else {
+            return;
+        };
+        let id = entry.id as usize;
+        let (Some(Some(handles)), Some(Some(keys))) = (self.handles.get_mut(id), self.keys.get(id))
+        else {
+            return;
+        };
+        handles
+            .objective
+            .get_or_insert_with(|| OBJECTIVE.gauge(recorder, &keys.objective))
+            .set(ratio);
+    }
+
     /// Publishes every entry to the global `recorder`: increments since the
-    /// last publish, `active` set. An increment that panics is not marked
-    /// sent, so the next publish sends it again: nothing is lost by an
-    /// exporter that failed before counting (one that failed after counting
-    /// would count it twice; neither can be told from here).
+    /// last publish, `active` and the objective set. An increment that
+    /// panics is not marked sent, so the next publish sends it again:
+    /// nothing is lost by an exporter that failed before counting (one that
+    /// failed after counting would count it twice; neither can be told from
+    /// here).
     pub(super) fn publish_global(&mut self, recorder: &dyn Recorder) {
         self.adopt(recorder, address(recorder));
         for entry in registry::entries() {
@@ -133,7 +206,15 @@ impl Table {
                     handles.calls_sent = calls;
                 }
                 handles.active.set(gauge_value(active));
+                self.objective_global(recorder, entry);
             });
+            // Panics (and their sites) left by panic paths that found the
+            // table busy.
+            let unpublished = entry.take_unpublished();
+            if unpublished.panics > 0 {
+                let unix = entry.last_panic_unix().unwrap_or(0.0);
+                swallow(|| self.panics_global(recorder, entry, &unpublished, unix));
+            }
         }
     }
 
@@ -149,6 +230,9 @@ impl Table {
                     .gauge(recorder, &keys.active)
                     .set(gauge_value(active));
                 PANICS.counter(recorder, &keys.panics).increment(0);
+                if let Some(ratio) = entry.objective() {
+                    OBJECTIVE.gauge(recorder, &keys.objective).set(ratio);
+                }
             });
         }
     }

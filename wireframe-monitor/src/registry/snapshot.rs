@@ -2,8 +2,8 @@
 
 use std::backtrace::Backtrace;
 use std::fmt;
-use std::sync::PoisonError;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, PoisonError};
 use std::time::SystemTime;
 
 use crate::common::text::{Escaped, Utc, join_labels};
@@ -42,7 +42,9 @@ pub struct HandlerStats {
     calls: u64,
     active: u64,
     panics: u64,
+    sites: Vec<(Arc<str>, u64)>,
     suppressed: u64,
+    objective: Option<f64>,
     last: Option<LastPanic>,
 }
 
@@ -77,12 +79,75 @@ impl HandlerStats {
         self.panics
     }
 
+    /// Panics per site, most frequent first (then by site): the `site`
+    /// label of `wireframe_handler_panic_sites_total` and its count. A site
+    /// is the panic's `path:line` relative to its crate (`src/conn.rs:42`;
+    /// see [`names::SITE_LABEL`](crate::names::SITE_LABEL)); past the first
+    /// [`Installer::panic_sites`](crate::Installer::panic_sites) sites of a
+    /// handler, panics count under `"other"`, panics whose location was not
+    /// captured under `"unknown"`. The counts add up to
+    /// [`panics`](Self::panics) (while sites are on: `panic_sites(0)`
+    /// turns them off, and this is empty).
+    ///
+    /// ```
+    /// use wireframe_monitor::{monitored_connection, snapshot};
+    ///
+    /// #[monitored_connection(name = "sites_doc")]
+    /// fn handle(frame: &[u8]) -> Option<u8> {
+    ///     Some(frame[0]) // index out of bounds on an empty frame: the site
+    /// }
+    /// const SITE_LINE: u32 = line!() - 2;
+    ///
+    /// # std::panic::set_hook(Box::new(|_| {}));
+    /// handle(&[]);
+    /// handle(&[]);
+    /// let row = snapshot().into_iter().find(|s| s.handler() == "sites_doc").unwrap();
+    /// let (site, panics) = row.sites()[0];
+    /// // The file relative to its crate, then the line.
+    /// assert!(site.ends_with(&format!(".rs:{SITE_LINE}")) && !site.starts_with('/'), "{site}");
+    /// assert_eq!(panics, 2);
+    /// assert_eq!(row.sites().iter().map(|(_, n)| n).sum::<u64>(), row.panics());
+    /// ```
+    #[must_use]
+    pub fn sites(&self) -> Vec<(&str, u64)> {
+        let mut sites: Vec<(&str, u64)> = self.sites.iter().map(|(s, n)| (&**s, *n)).collect();
+        sites.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        sites
+    }
+
     /// Panics recorded but not reported to `tracing` and the panic handler
     /// because of the storm limit
     /// ([`Installer::report_limit`](crate::Installer::report_limit)).
     #[must_use]
     pub fn suppressed(&self) -> u64 {
         self.suppressed
+    }
+
+    /// The handler's objective as a ratio (0.9995 for
+    /// `objective = "99.95"`), as published in
+    /// `wireframe_handler_objective_ratio`: the strictest declared for
+    /// this name and label set, else
+    /// [`Installer::default_objective`](crate::Installer::default_objective);
+    /// `None` without either.
+    ///
+    /// ```
+    /// use wireframe_monitor::{monitored_connection, snapshot};
+    ///
+    /// #[monitored_connection(name = "objective_doc", objective = "99.95")]
+    /// fn login() {}
+    ///
+    /// #[monitored_connection(name = "no_objective_doc")]
+    /// fn echo() {}
+    ///
+    /// login();
+    /// echo();
+    /// let row = |name: &str| snapshot().into_iter().find(|s| s.handler() == name).unwrap();
+    /// assert_eq!(row("objective_doc").objective(), Some(0.9995));
+    /// assert_eq!(row("no_objective_doc").objective(), None);
+    /// ```
+    #[must_use]
+    pub fn objective(&self) -> Option<f64> {
+        self.objective
     }
 
     /// The backtrace of the latest reported panic that carried one (see
@@ -160,6 +225,11 @@ impl fmt::Display for HandlerStats {
 impl Entry {
     fn stats(&self) -> HandlerStats {
         let (calls, active) = self.calls_active();
+        let (panics, sites) = {
+            // The lock both are counted under: they add up.
+            let sites = self.sites.lock().unwrap_or_else(PoisonError::into_inner);
+            (self.panics.load(Relaxed), sites.counts())
+        };
         let last = self
             .last
             .lock()
@@ -170,8 +240,10 @@ impl Entry {
             labels: self.labels,
             calls,
             active,
-            panics: self.panics.load(Relaxed),
+            panics,
+            sites,
             suppressed: self.suppressed.load(Relaxed),
+            objective: self.objective(),
             last,
         }
     }

@@ -1,10 +1,10 @@
 //! `bench-summary [CRITERION_DIR]`: reads the results criterion saved for
 //! the `overhead` and `off` benches (default dir: `$CRITERION_HOME`, else
 //! `$CARGO_TARGET_DIR/criterion`, else `target/criterion`) and prints, as
-//! Markdown, every measurement (median ns per call) and every target of the
-//! benchmarks issue with the ratio measured and whether it is met. The echo,
-//! contention and tokio targets are judged on the paired runs of
-//! `paired.json` (alternating rounds, robust to background load);
+//! Markdown, every measurement (median ns per call) and every target that
+//! `docs/benchmarks.md` states, with the ratio measured and whether it is
+//! met. The echo, contention and tokio targets are judged on the paired
+//! runs of `paired.json` (alternating rounds, robust to background load);
 //! criterion's sequential ratios are shown beside them.
 //! Exits 1 if a measurement is missing, 0 otherwise (a missed target is
 //! reported in the table, not by the exit code).

@@ -1,10 +1,11 @@
-//! An `async fn` is rewritten as the `fn` rustc lowers it to (returning
-//! the guarded future): its arguments must behave as in the `async fn`.
-//! Each is moved into the future even when the body never names it, lives
-//! until the body ends, and pattern arguments are destructured inside.
-//! The same functions with `#[must_use]` keep the `async fn` form (an
-//! attribute other than docs, lints, `inline` or `cfg` keeps it): both
-//! forms must agree.
+//! The arguments of an annotated `async fn` behave as without the
+//! attribute: each is moved into the future even when the body never names
+//! it, lives until the body ends, and pattern arguments are destructured
+//! inside. This holds in both forms the expansion takes: a plain `async fn`
+//! becomes the `fn` rustc lowers it to, returning the guarded future; one
+//! with an attribute other than docs, lints, `inline` or `cfg` (here
+//! `#[must_use]`) stays an `async fn`. The one difference a caller sees:
+//! the first counts a call when it is made, the second at its first poll.
 
 use std::future::Future;
 use std::pin::pin;
@@ -134,7 +135,12 @@ fn a_lowered_call_counts_from_the_call_a_kept_one_from_the_first_poll() {
     assert_eq!((lowered.calls(), lowered.active()), (1, 0));
 
     drop(kept_count(1));
-    assert!(row("kept_count").is_none(), "not counted before a poll");
+    // Its row exists (at 0) once some test ran `install()`, which registers
+    // every annotated function.
+    assert!(
+        row("kept_count").is_none_or(|row| row.calls() == 0),
+        "not counted before a poll"
+    );
     assert_eq!(block_on(kept_count(2)), Some(2));
     let kept = row("kept_count").expect("counted at the first poll");
     assert_eq!((kept.calls(), kept.active()), (1, 0));

@@ -19,10 +19,10 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use wireframe_monitor_benches::alternatives::counter_async;
 use wireframe_monitor_benches::common::{in_task, task_copies};
 use wireframe_monitor_benches::echo::{bare_echo, bare_echo_1, echo_copies, echo_timed};
 use wireframe_monitor_benches::paired::{self, Paired};
-use wireframe_monitor_benches::peers::counter_async;
 use wireframe_monitor_benches::procs::{self, quantile_of};
 use wireframe_monitor_benches::runtime::{Spawner, spawn_loop};
 use wireframe_monitor_benches::setup;

@@ -1,0 +1,7 @@
+//! `objective` is never negative.
+use wireframe_monitor::monitored_connection;
+
+#[monitored_connection(objective = "-5")]
+fn handle() {}
+
+fn main() {}

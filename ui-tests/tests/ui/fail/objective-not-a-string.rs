@@ -1,0 +1,7 @@
+//! `objective` is a string literal, not a number.
+use wireframe_monitor::monitored_connection;
+
+#[monitored_connection(objective = 99.9)]
+fn handle() {}
+
+fn main() {}
