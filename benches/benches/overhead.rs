@@ -9,7 +9,9 @@
 //!    alternatives (`counter!`, `#[autometrics]`, `#[instrument]`);
 //! 4. `panic`, `echo`, `contention`, `scale`;
 //! 5. `doors`: the same handlers through the run-time door
-//!    (`MonitoredHandler`) beside the attribute and bare;
+//!    (`MonitoredHandler`) beside the attribute and bare; `spawn`:
+//!    `wireframe_monitor::spawn` outside and inside a monitored call
+//!    beside `tokio::spawn`;
 //! 6. paired (alternating) runs of the noise-sensitive ratios (sync,
 //!    contention), see [`paired`]; last, a check that the guard's counts
 //!    reached the Prometheus exposition. The echo and tokio ratios, which
@@ -39,6 +41,7 @@ use wireframe_monitor_benches::common::{
 };
 use wireframe_monitor_benches::echo::echo_copies;
 use wireframe_monitor_benches::panicking::{monitored_panicking, raw_catch, with_silent_hook};
+use wireframe_monitor_benches::runtime::{Spawner, spawn_loop};
 use wireframe_monitor_benches::{paired, runtime, scale, setup};
 
 /// The input every call gets (hidden from the optimizer at each call).
@@ -235,6 +238,23 @@ fn doors(c: &mut Criterion) {
     group.finish();
 }
 
+/// `wireframe_monitor::spawn` against `tokio::spawn`: a task spawned and
+/// joined per iteration on a current-thread runtime, outside and inside a
+/// monitored call.
+fn spawn_tasks(c: &mut Criterion) {
+    setup::install_all();
+    let rt = runtime();
+    let mut group = c.benchmark_group("spawn");
+    for (name, spawner) in [
+        ("tokio", Spawner::Tokio),
+        ("outside", Spawner::Outside),
+        ("monitored", Spawner::Monitored),
+    ] {
+        group.bench_function(name, |b| b.iter_custom(|n| spawn_loop(&rt, n, spawner)));
+    }
+    group.finish();
+}
+
 /// Paired comparisons (see [`paired`]) of the ratios criterion's sequential
 /// runs cannot resolve under background load; written to
 /// `$CRITERION_HOME/paired.json` for `bench-summary`. Run only when
@@ -297,6 +317,7 @@ fn main() {
     contention(&mut c);
     scale_handlers(&mut c);
     doors(&mut c);
+    spawn_tasks(&mut c);
     paired_ratios();
     exported(&mut c);
     c.final_summary();

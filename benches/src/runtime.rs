@@ -3,13 +3,15 @@
 //! body ([`work`], [`YieldOnce`]), in four copies each like theirs, so the
 //! two doors are compared call for call. The handler is a value the caller
 //! holds (a route table, a middleware), passed by reference as a method
-//! of such a holder would read it.
+//! of such a holder would read it. Beside them, [`spawn_loop`]:
+//! `wireframe_monitor::spawn` against `tokio::spawn`.
 
 use std::future::Future;
+use std::future::{Ready, ready};
 use std::hint::black_box;
 use std::io;
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wireframe_monitor::MonitoredHandler;
 
@@ -105,4 +107,46 @@ pub fn task_copies(rt: &tokio::runtime::Runtime, iters: u64, x: u64) -> Duration
             &mut |n| in_task(rt, n, || runtime_async_3(&h, black_box(x))),
         ],
     )
+}
+
+/// Which spawn [`spawn_loop`] measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Spawner {
+    /// `tokio::spawn`.
+    Tokio,
+    /// `wireframe_monitor::spawn` outside any monitored call (plain
+    /// `tokio::spawn` after one thread-local read).
+    Outside,
+    /// `wireframe_monitor::spawn` inside a monitored call: each task is
+    /// guarded (`catch_unwind` per poll, the handler marked as running).
+    Monitored,
+}
+
+/// Spawns `iters` tasks on `rt` one after the other, each awaited before
+/// the next (a task of one ready future running [`work`]), from inside
+/// one monitored call for [`Spawner::Monitored`]; the time they took.
+///
+/// # Panics
+/// Never: the tasks do not panic.
+pub fn spawn_loop(rt: &tokio::runtime::Runtime, iters: u64, spawner: Spawner) -> Duration {
+    match spawner {
+        Spawner::Tokio => rt.block_on(spawned(iters, tokio::spawn::<Ready<u64>>)),
+        Spawner::Outside => rt.block_on(spawned(iters, wireframe_monitor::spawn::<Ready<u64>>)),
+        Spawner::Monitored => rt.block_on(
+            async_handler().guard_resume(spawned(iters, wireframe_monitor::spawn::<Ready<u64>>)),
+        ),
+    }
+}
+
+/// The loop of [`spawn_loop`], one per spawn function.
+async fn spawned(
+    iters: u64,
+    spawn: impl Fn(Ready<u64>) -> tokio::task::JoinHandle<u64>,
+) -> Duration {
+    let start = Instant::now();
+    for i in 0..iters {
+        let task = spawn(ready(work(black_box(i))));
+        black_box(task.await.expect("the task does not panic"));
+    }
+    start.elapsed()
 }

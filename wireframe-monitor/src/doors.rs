@@ -8,6 +8,9 @@
 //! - The run-time API: [`monitored_handler`] (`MonitoredHandler`) and
 //!   [`monitored_future`] (its future and the `OnPanic` modes).
 //! - [`tower`]'s `MonitorLayer` (feature `tower`).
+//! - The tasks of a call: [`spawn`] (`MonitoredHandler::current()`, and
+//!   `spawn` with feature `tokio`), reading which handler's code every
+//!   guard marks as running.
 //!
 //! What flows through: a call, counted on the way in and out through the
 //! counting layer; on a panic, the caught payload handed to the panic path.
@@ -21,6 +24,7 @@ pub(crate) mod linked;
 pub(crate) mod monitored_future;
 pub(crate) mod monitored_handler;
 pub(crate) mod site;
+pub(crate) mod spawn;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod tower;

@@ -40,6 +40,15 @@
 //! `wireframe-monitor-wireframe` guards every route of a wireframe app in
 //! one line. All record the same way, into the same metrics and rows.
 //!
+//! # Tasks a handler spawns
+//!
+//! [`spawn`] (feature `tokio`) is `tokio::spawn` whose task belongs to the
+//! monitored call that started it: the task's panic is recorded once under
+//! that handler (not as a call of it), then reaches the `JoinHandle` as
+//! tokio delivers it. [`MonitoredHandler::current`] is the handler of the
+//! innermost monitored call running on this thread or task, to take along
+//! to other threads and executors.
+//!
 //! # Objectives
 //!
 //! `#[monitored_connection(objective = "99.95")]` (or an [`Objective`] on
@@ -58,8 +67,8 @@
 //!   function were not annotated, nothing is recorded.
 //! - `metrics`: publish through the [`metrics`](https://docs.rs/metrics) facade.
 //! - `tracing`: emit the [`tracing`](https://docs.rs/tracing) event.
-//! - `tokio`: [`PeerAddr`] for `tokio::net::TcpStream`. Off, tokio is not a
-//!   dependency: a std-only server does not pull it.
+//! - `tokio`: [`PeerAddr`] for `tokio::net::TcpStream`, and `spawn`. Off,
+//!   tokio is not a dependency: a std-only server does not pull it.
 //!
 //! Off by default:
 //! - `tower`: `tower::MonitorLayer`, the guard as a tower `Layer` around
@@ -116,6 +125,8 @@ pub use common::peer::PeerAddr;
 pub use common::policy::{MessagePolicy, PeerPolicy};
 pub use doors::monitored_future::{Contain, ContainWith, MonitoredFuture, OnPanic, Resume};
 pub use doors::monitored_handler::MonitoredHandler;
+#[cfg(feature = "tokio")]
+pub use doors::spawn::spawn;
 #[cfg(feature = "tower")]
 pub use doors::tower;
 pub use install::{Installer, install};

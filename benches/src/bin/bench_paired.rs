@@ -10,8 +10,10 @@
 //!
 //! Compared: a tokio task awaiting the bare vs the monitored async handler
 //! and vs a per-call `counter!`, an echo connection to the bare vs the
-//! monitored handler, and two copies of the bare echo handler (A/A: what
-//! placement alone does).
+//! monitored handler, two copies of the bare echo handler (A/A: what
+//! placement alone does), and a task spawned and joined with
+//! `wireframe_monitor::spawn` (outside and inside a monitored call) vs
+//! `tokio::spawn`.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -22,6 +24,7 @@ use wireframe_monitor_benches::common::{in_task, task_copies};
 use wireframe_monitor_benches::echo::{bare_echo, bare_echo_1, echo_copies, echo_timed};
 use wireframe_monitor_benches::paired::{self, Paired};
 use wireframe_monitor_benches::procs::{self, quantile_of};
+use wireframe_monitor_benches::runtime::{Spawner, spawn_loop};
 use wireframe_monitor_benches::setup;
 
 /// The input every call gets.
@@ -63,6 +66,20 @@ fn child() {
             round,
             &mut |n| echo_timed(&rt, n, bare_echo),
             &mut |n| echo_timed(&rt, n, bare_echo_1),
+        ),
+        paired::compare(
+            "spawn/outside_vs_tokio",
+            rounds,
+            round,
+            &mut |n| spawn_loop(&rt, n, Spawner::Tokio),
+            &mut |n| spawn_loop(&rt, n, Spawner::Outside),
+        ),
+        paired::compare(
+            "spawn/monitored_vs_tokio",
+            rounds,
+            round,
+            &mut |n| spawn_loop(&rt, n, Spawner::Tokio),
+            &mut |n| spawn_loop(&rt, n, Spawner::Monitored),
         ),
     ];
     println!("{}", paired::to_json(&results));

@@ -221,6 +221,16 @@ fn paired_targets(r: &mut Results, out: &mut String) {
             None,
         ),
         (
+            "spawn (reference): `wireframe_monitor::spawn` outside a monitored call / `tokio::spawn`, spawned and joined (paired, 21 processes)",
+            "spawn/outside_vs_tokio",
+            None,
+        ),
+        (
+            "spawn (reference): `wireframe_monitor::spawn` inside a monitored call / `tokio::spawn`, spawned and joined (paired, 21 processes)",
+            "spawn/monitored_vs_tokio",
+            None,
+        ),
+        (
             "run-time door, sync: added cost / the attribute's (added ns over bare, same rounds, median of 11 processes)",
             "doors/sync",
             Some(1.2),

@@ -53,4 +53,6 @@ mod sites;
 #[cfg(feature = "enabled")]
 mod spans;
 #[cfg(feature = "enabled")]
+mod spawn;
+#[cfg(feature = "enabled")]
 mod tower_layer;

@@ -10,11 +10,13 @@
 //! in thread-per-connection servers while the sums stay exact.
 //!
 //! A call reaches its slot with one load from a `thread_local!` without
-//! `Drop`: an annotated function through this thread's [`TABLE`] of its
+//! `Drop`: an annotated function through this thread's table of its
 //! shard's chunks, by the 16-bit key its `static` site keeps; a handler
-//! made at run time through [`SLOTS`], by the index its one word keeps
-//! (or, beyond the first 255, through [`TABLE`] by its id). Neither door
-//! adds per-handler thread-local storage.
+//! made at run time through the table of run-time handlers' slots, by the
+//! index its one word keeps (or, beyond the first 255, through the chunk
+//! table by its id). Neither door adds per-handler thread-local storage.
+//! Beside both tables, in the same thread-local, every guard marks its
+//! handler as running around the code it runs ([`run_begin`]).
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -102,35 +104,52 @@ impl Drop for Local {
 
 thread_local! {
     static LOCAL: Local = const { Local { shard: Cell::new(None) } };
-    /// This thread's shard's chunks, by `id / CHUNK`, in a `thread_local!`
-    /// without `Drop` (no state check, valid while the thread's other
-    /// thread-locals are destroyed). Entries are filled only while the
-    /// thread's flags are 0 and all cleared whenever one is set
-    /// ([`raise`]), so a filled entry alone says the fast path applies: a
-    /// call reads its chunk pointer and nothing else. 2 KiB per thread,
-    /// whatever the number of handlers.
-    static TABLE: [Cell<Option<&'static Chunk>>; CHUNKS] = const { [const { Cell::new(None) }; CHUNKS] };
-    /// Beside it, this thread's slots of the first 255 handlers made at
-    /// run time, by their [`Entry::fast`](crate::registry::Entry::fast)
-    /// index, filled and cleared with [`TABLE`]: a run-time handler keeps
-    /// that index in the word that holds its id, so its call reads its slot
-    /// pointer and nothing else. 2 KiB per thread.
-    static SLOTS: [Cell<Option<&'static Slot>>; SLOTS_LEN] = const { [const { Cell::new(None) }; SLOTS_LEN] };
+    /// This thread's fast-path state, in one `thread_local!` without `Drop`
+    /// (no state check, valid while the thread's other thread-locals are
+    /// destroyed), so that a guard reaches its slot and the running word
+    /// from one thread-local address.
+    static HOT: Hot = const {
+        Hot {
+            table: [const { Cell::new(None) }; CHUNKS],
+            slots: [const { Cell::new(None) }; SLOTS_LEN],
+            running: Cell::new(0),
+        }
+    };
 }
 
-/// Entries of [`SLOTS`]: one per `u8` index, so indexing needs no bounds
-/// check.
+/// What every guard reads or writes on its fast path.
+struct Hot {
+    /// This thread's shard's chunks, by `id / CHUNK`. Entries are filled
+    /// only while the thread's flags are 0 and all cleared whenever one is
+    /// set ([`raise`]), so a filled entry alone says the fast path applies:
+    /// a call reads its chunk pointer and nothing else. 2 KiB per thread,
+    /// whatever the number of handlers.
+    table: [Cell<Option<&'static Chunk>>; CHUNKS],
+    /// Beside it, this thread's slots of the first 255 handlers made at
+    /// run time, by their [`Entry::fast`](crate::registry::Entry::fast)
+    /// index, filled and cleared with `table`: a run-time handler keeps
+    /// that index in the word that holds its id, so its call reads its slot
+    /// pointer and nothing else. 2 KiB per thread.
+    slots: [Cell<Option<&'static Slot>>; SLOTS_LEN],
+    /// The innermost monitored call whose code runs on this thread now, as
+    /// the word its guard set around that code (a sync body, one poll) and
+    /// restores after ([`run_begin`]); 0: none. What the word holds is the
+    /// doors' business (`doors::site::running_id`).
+    running: Cell<u64>,
+}
+
+/// Entries of the run-time handlers' slot table: one per `u8` index, so
+/// indexing needs no bounds check.
 const SLOTS_LEN: usize = 256;
-/// The [`SLOTS`] index shared by run-time handlers beyond the first 255:
+/// The slot-table index shared by run-time handlers beyond the first 255:
 /// never filled.
 pub(crate) const NO_FAST: u8 = u8::MAX;
 
-/// This thread's slot of the run-time handler with [`SLOTS`] index
+/// This thread's slot of the run-time handler with slot-table index
 /// `index`, if the fast path applies: one load.
 #[inline]
 pub(crate) fn slot_at(index: u8) -> Option<&'static Slot> {
-    SLOTS
-        .try_with(|slots| slots[usize::from(index)].get())
+    HOT.try_with(|hot| hot.slots[usize::from(index)].get())
         .ok()
         .flatten()
 }
@@ -171,7 +190,7 @@ fn bump(counter: &AtomicU64) {
 }
 
 /// The key of [`fast`] that never has a fast path: its chunk, the last,
-/// is never kept in [`TABLE`].
+/// is never kept in the chunk table.
 pub(crate) const NO_KEY: u16 = u16::MAX;
 
 /// The key of [`fast`] for handler `id`: the id itself below 65,280 (255
@@ -185,14 +204,14 @@ pub(crate) fn key(id: u32) -> u16 {
 }
 
 /// This thread's slot of the handler with fast-path `key` ([`key`]), if
-/// the fast path applies: one load from [`TABLE`], whose 256 entries a
+/// the fast path applies: one load from the chunk table, whose 256 entries a
 /// 16-bit key indexes without a bounds check.
 #[inline]
 pub(crate) fn fast(key: u16) -> Option<&'static Slot> {
     // The key's high byte is its chunk, the low byte its slot there.
     let key = usize::from(key);
-    let chunk = TABLE
-        .try_with(|table| table[key >> 8].get())
+    let chunk = HOT
+        .try_with(|hot| hot.table[key >> 8].get())
         .ok()
         .flatten()?;
     Some(&chunk.0[key & 0xFF])
@@ -204,16 +223,16 @@ pub(crate) fn fast(key: u16) -> Option<&'static Slot> {
 /// filled.
 #[inline]
 pub(crate) fn fast_by_id(id: u32) -> Option<&'static Slot> {
-    let chunk = TABLE
-        .try_with(|table| table.get(id as usize / CHUNK).and_then(Cell::get))
+    let chunk = HOT
+        .try_with(|hot| hot.table.get(id as usize / CHUNK).and_then(Cell::get))
         .ok()
         .flatten()?;
     Some(chunk.slot(id))
 }
 
 /// This thread's slot of handler `id`, taking a shard or allocating the
-/// chunk first, its chunk kept in [`TABLE`] and, for a run-time handler
-/// with a [`SLOTS`] index (`fast`), its slot there; `None` once the
+/// chunk first, its chunk kept in the chunk table and, for a run-time
+/// handler with a slot-table index (`fast`), its slot there; `None` once the
 /// thread's shard was given back (count in the overflow counters then) or
 /// beyond the last chunk.
 #[cold]
@@ -234,32 +253,53 @@ pub(crate) fn fill(id: u32, fast: Option<u8>) -> Option<&'static Slot> {
     let slot = chunk.slot(id);
     if flags::current() == 0 {
         if key(id) != NO_KEY {
-            let _ = TABLE.try_with(|table| table[id as usize / CHUNK].set(Some(chunk)));
+            let _ = HOT.try_with(|hot| hot.table[id as usize / CHUNK].set(Some(chunk)));
         }
         if let Some(index) = fast.filter(|&index| index != NO_FAST) {
-            let _ = SLOTS.try_with(|slots| slots[usize::from(index)].set(Some(slot)));
+            let _ = HOT.try_with(|hot| hot.slots[usize::from(index)].set(Some(slot)));
         }
     }
     Some(slot)
 }
 
 /// Sets `flag` on this thread (the only way flags are set): also clears
-/// this thread's [`TABLE`] and [`SLOTS`], whose fast paths read no flags,
+/// this thread's chunk and slot tables, whose fast paths read no flags,
 /// so calls take the out-of-line path, which checks them, until they are 0
 /// again.
 #[cold]
 pub(crate) fn raise(flag: u8) {
     flags::set_flag(flag);
-    let _ = TABLE.try_with(|table| {
-        for entry in table {
+    let _ = HOT.try_with(|hot| {
+        for entry in &hot.table {
+            entry.set(None);
+        }
+        for entry in &hot.slots {
             entry.set(None);
         }
     });
-    let _ = SLOTS.try_with(|slots| {
-        for entry in slots {
-            entry.set(None);
-        }
-    });
+}
+
+/// A guard starts running the code of the handler it marks with `handler`
+/// on this thread; returns what [`run_end`] restores. One load and one
+/// store, beside the table entry the guard read.
+#[inline]
+pub(crate) fn run_begin(handler: u64) -> u64 {
+    HOT.try_with(|hot| hot.running.replace(handler))
+        .unwrap_or(0)
+}
+
+/// The guard's code stopped running (returned, panicked or returned
+/// `Pending`): the outer handler's, if any, runs again.
+#[inline]
+pub(crate) fn run_end(saved: u64) {
+    let _ = HOT.try_with(|hot| hot.running.set(saved));
+}
+
+/// The word of the innermost monitored call whose code runs on this
+/// thread now; 0 outside any.
+#[inline]
+pub(crate) fn running() -> u64 {
+    HOT.try_with(|hot| hot.running.get()).unwrap_or(0)
 }
 
 /// `(calls, done)` of handler `id`, summed over every thread.

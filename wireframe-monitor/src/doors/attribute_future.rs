@@ -106,7 +106,7 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        match caught(true, || this.inner.poll(cx)) {
+        match caught(true, this.site.0.site().running(), || this.inner.poll(cx)) {
             Ok(poll) => poll,
             Err(caught) => Poll::Ready(fallback(this.site.0.site(), *this.peer, caught)),
         }
@@ -124,7 +124,7 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        match caught(false, || this.inner.poll(cx)) {
+        match caught(false, this.site.0.site().running(), || this.inner.poll(cx)) {
             Ok(poll) => poll,
             Err(caught) => resumed(this.site.0.site(), this.peer.get(), caught),
         }
@@ -180,7 +180,7 @@ where
     B: FnOnce() -> F,
 {
     site.site().enter();
-    let inner = match caught(true, body) {
+    let inner = match caught(true, site.site().running(), body) {
         Ok(future) => Eager::Running { future },
         Err(caught) => Eager::Failed {
             panic: Some(contained(site.site(), peer.get(), caught)),
@@ -202,7 +202,7 @@ where
 {
     let refs = site.site();
     let counted = refs.enter();
-    match caught(false, body) {
+    match caught(false, refs.running(), body) {
         Ok(future) => Guarded::started(site, peer, future),
         Err(caught) => {
             refs.exit(counted);

@@ -16,6 +16,7 @@ use crate::common::failures::drop_payload;
 use crate::common::panic::{ConnectionPanic, PanicFallback};
 use crate::common::peer::PeerAddr;
 use crate::counting::flags;
+use crate::counting::shard;
 use crate::doors::diagnose::Checked;
 use crate::doors::site::{Calls, Counted, Site};
 use crate::panic_path::fresh;
@@ -58,6 +59,14 @@ pub fn peer_of<T: PeerAddr + ?Sized>(arg: &T) -> Option<SocketAddr> {
 /// trait of [`OnPanic`](crate::OnPanic); not reachable from outside.
 pub struct Caught {
     payload: Box<dyn Any + Send>,
+}
+
+impl Caught {
+    /// Re-raises the payload as it is, unrecorded.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn resume(self) -> ! {
+        resume_unwind(self.payload)
+    }
 }
 
 /// Records a panic a `contain` guard of `site` caught.
@@ -115,12 +124,15 @@ pub(crate) fn resumed_in(entry: &'static Entry, peer: Option<SocketAddr>, caught
     resume_unwind(caught.payload)
 }
 
-/// Runs `f` under `catch_unwind`; for a `contain` guard, marks its code as
-/// running (only while `quiet_contained` is on) so the panic hook can stay
-/// quiet for panics it will contain. The one place every guard (sync,
-/// poll, building a future) catches panics.
+/// Runs `f` under `catch_unwind`, as code of the handler `running`
+/// ([`Calls::running`]; what `MonitoredHandler::current()` and `spawn`
+/// read meanwhile); for a `contain` guard, marks its code as running (only
+/// while `quiet_contained` is on) so the panic hook can stay quiet for
+/// panics it will contain. The one place every guard (sync, poll, building
+/// a future, a spawned task's poll) catches panics.
 #[inline]
-pub(crate) fn caught<R>(contain: bool, f: impl FnOnce() -> R) -> Result<R, Caught> {
+pub(crate) fn caught<R>(contain: bool, running: u64, f: impl FnOnce() -> R) -> Result<R, Caught> {
+    let outer = shard::run_begin(running);
     let depth = if contain {
         flags::contain_begin()
     } else {
@@ -128,6 +140,7 @@ pub(crate) fn caught<R>(contain: bool, f: impl FnOnce() -> R) -> Result<R, Caugh
     };
     let result = catch_unwind(AssertUnwindSafe(f));
     flags::contain_end(depth);
+    shard::run_end(outer);
     match result {
         Ok(value) => Ok(value),
         Err(payload) => Err(Caught { payload }),
@@ -146,14 +159,18 @@ pub struct Unwinding<P: Peer> {
     /// This thread's latest fresh panic when the call started.
     after: u64,
     panicking: bool,
+    /// The handler whose code ran on this thread before the body.
+    outer: u64,
 }
 
 impl<P: Peer> Unwinding<P> {
     /// A call starts.
     #[inline]
     pub fn enter(site: &'static Site, peer: P) -> Self {
+        let counted = site.enter();
         Self {
-            counted: site.enter(),
+            counted,
+            outer: shard::run_begin(site.running()),
             site,
             peer,
             after: fresh::last_seq(),
@@ -165,6 +182,7 @@ impl<P: Peer> Unwinding<P> {
 impl<P: Peer> Drop for Unwinding<P> {
     #[inline]
     fn drop(&mut self) {
+        shard::run_end(self.outer);
         self.site.exit(self.counted);
         if !self.panicking && std::thread::panicking() {
             report::record_unwinding(self.site.entry(), self.peer.get(), self.after);
@@ -183,7 +201,7 @@ where
     F: FnOnce() -> R,
 {
     let counted = site.enter();
-    let result = caught(true, body);
+    let result = caught(true, site.running(), body);
     site.exit(counted);
     match result {
         Ok(value) => value,
@@ -199,7 +217,7 @@ where
     F: FnOnce() -> R,
 {
     let counted = site.enter();
-    let result = caught(false, body);
+    let result = caught(false, site.running(), body);
     site.exit(counted);
     match result {
         Ok(value) => value,

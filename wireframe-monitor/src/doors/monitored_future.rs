@@ -179,7 +179,7 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        match caught(M::CONTAIN, || this.inner.poll(cx)) {
+        match caught(M::CONTAIN, this.refs.running(), || this.inner.poll(cx)) {
             Ok(poll) => poll,
             Err(caught) => Poll::Ready(this.mode.on_panic(
                 this.refs.entry(),

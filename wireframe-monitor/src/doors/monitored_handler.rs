@@ -14,10 +14,10 @@ use crate::doors::guard::{NoPeer, Peer, caught, contained_in, resumed_in};
 use crate::doors::monitored_future::{Contain, ContainWith, MonitoredFuture, Resume};
 use crate::doors::site::{Calls, EntryRefs};
 use crate::panic_path::hook;
-use crate::registry::Entry;
 use crate::registry::labels::{self, LabelError};
 use crate::registry::objective::Objective;
 use crate::registry::runtime_handlers;
+use crate::registry::{self, Entry};
 
 /// A monitored handler made at run time from a name and labels: runs
 /// closures and guards futures like `#[monitored_connection]` runs its
@@ -157,6 +157,16 @@ impl MonitoredHandler {
             peer: NoPeer,
         })
     }
+
+    /// The handler of a registered `entry` (an annotated function's too);
+    /// `None` when its id is too large for one ([`registry::MAX_RUN_TIME`]).
+    #[cold]
+    pub(crate) fn of_entry(entry: &'static Entry) -> Option<Self> {
+        (entry.id < registry::MAX_RUN_TIME).then(|| Self {
+            refs: EntryRefs::new(entry),
+            peer: NoPeer,
+        })
+    }
 }
 
 impl<P> MonitoredHandler<P> {
@@ -274,7 +284,7 @@ impl<P: Peer> MonitoredHandler<P> {
     ) -> R {
         let refs = self.refs();
         let counted = refs.enter();
-        let result = caught(true, body);
+        let result = caught(true, refs.running(), body);
         refs.exit(counted);
         match result {
             Ok(value) => value,
@@ -296,7 +306,7 @@ impl<P: Peer> MonitoredHandler<P> {
     pub fn run_resume<R>(self, body: impl FnOnce() -> R) -> R {
         let refs = self.refs();
         let counted = refs.enter();
-        let result = caught(false, body);
+        let result = caught(false, refs.running(), body);
         refs.exit(counted);
         match result {
             Ok(value) => value,

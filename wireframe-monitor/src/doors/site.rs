@@ -107,6 +107,11 @@ pub(crate) trait Calls: Copy {
         registry::by_id(self.id())
     }
 
+    /// What marks this handler's code as running on a thread
+    /// ([`shard::run_begin`]; [`running_id`] reads it back): known once a
+    /// call was counted ([`enter`](Self::enter) registers the handler).
+    fn running(self) -> u64;
+
     /// A call starts on this thread.
     #[inline]
     fn enter(self) -> Counted {
@@ -179,6 +184,17 @@ fn slot<C: Calls>(calls: C) -> Option<&'static Slot> {
         .or_else(|| shard::fill(calls.id(), calls.slot_index()))
 }
 
+/// The registry id of the handler that `running` (a [`Calls::running`]
+/// word) marks; `None` for 0, no handler. Both kinds of word are
+/// `(id << 8 | low byte) + 1`: an [`EntryRefs`] word + 1 (its low byte the
+/// table index), or an annotated function's `(id + 1) << 8` (low byte
+/// 0xFF), so one subtraction and one shift read either.
+#[must_use]
+pub(crate) fn running_id(running: u64) -> Option<u32> {
+    let word = running.checked_sub(1)?;
+    u32::try_from(word >> 8).ok()
+}
+
 impl Calls for &'static Site {
     #[inline]
     fn fast(self) -> Option<&'static Slot> {
@@ -190,6 +206,13 @@ impl Calls for &'static Site {
             UNREGISTERED => self.register(),
             id => id,
         }
+    }
+
+    /// `(id + 1) << 8`: one load from the `static`, an addition and a
+    /// shift.
+    #[inline]
+    fn running(self) -> u64 {
+        (u64::from(self.id.load(Relaxed)) + 1) << 8
     }
 }
 
@@ -237,11 +260,32 @@ impl Calls for EntryRefs {
     fn slot_index(self) -> Option<u8> {
         Some(self.index())
     }
+
+    /// The word + 1: one addition to the word the handler holds anyway.
+    #[inline]
+    fn running(self) -> u64 {
+        u64::from(self.0) + 1
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::EntryRefs;
+    use super::{Calls, EntryRefs, running_id};
+
+    #[test]
+    fn running_words_name_the_id_of_either_kind_of_handler() {
+        assert_eq!(running_id(0), None);
+        for id in [0, 1, 255, 256, 0x00FF_FFFF] {
+            for index in [0u8, 1, 254, 255] {
+                let refs = EntryRefs(id << 8 | u32::from(index));
+                assert_eq!(running_id(refs.running()), Some(id), "{id} {index}");
+            }
+        }
+        // An annotated function's word: `(id + 1) << 8`.
+        for id in [0u32, 1, 0x00FF_FFFF, 0x0100_0000, u32::MAX - 1] {
+            assert_eq!(running_id((u64::from(id) + 1) << 8), Some(id));
+        }
+    }
 
     #[test]
     fn entry_refs_keep_the_id_and_the_table_index_apart() {

@@ -223,7 +223,7 @@ where
         let refs = self.handler.refs();
         let counted = refs.enter();
         let inner = &mut self.inner;
-        match caught(M::CONTAIN, || inner.call(request)) {
+        match caught(M::CONTAIN, refs.running(), || inner.call(request)) {
             Ok(future) => ResponseFuture::Running {
                 future: MonitoredFuture::started(
                     refs,
