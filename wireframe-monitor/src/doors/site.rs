@@ -2,7 +2,7 @@
 //! and counting a call's start and end against it or against a handler
 //! made at run time: the hot path.
 
-use std::sync::atomic::{AtomicU16, AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use crate::counting::flags;
 use crate::counting::shard::{self, Slot};
@@ -28,6 +28,9 @@ pub struct Site {
     id: AtomicU32,
     /// The id's fast-path key ([`shard::key`]); [`shard::NO_KEY`] before.
     key: AtomicU16,
+    /// The id's running word ([`Calls::running`]), kept so that a guard
+    /// loads it instead of computing it in every handler.
+    running: AtomicU64,
 }
 
 impl Site {
@@ -54,6 +57,7 @@ impl Site {
             objective: ratio,
             id: AtomicU32::new(UNREGISTERED),
             key: AtomicU16::new(shard::NO_KEY),
+            running: AtomicU64::new(0),
         }
     }
 
@@ -69,6 +73,7 @@ impl Site {
         entry.declare_objective(self.objective);
         self.id.store(entry.id, Relaxed);
         self.key.store(shard::key(entry.id), Relaxed);
+        self.running.store((u64::from(entry.id) + 1) << 8, Relaxed);
         entry.id
     }
 }
@@ -212,7 +217,8 @@ impl Calls for &'static Site {
     /// shift.
     #[inline]
     fn running(self) -> u64 {
-        (u64::from(self.id.load(Relaxed)) + 1) << 8
+        // Registered by the `enter` that precedes every run.
+        self.running.load(Relaxed)
     }
 }
 
