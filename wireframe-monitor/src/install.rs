@@ -217,12 +217,10 @@ impl Installer {
     /// skipped for panics a `contain` guard will catch, which the tracing
     /// event reports anyway. `false` (default): it runs for every panic.
     ///
-    /// Knowing that a panic will be contained takes a mark around every run
-    /// of a `contain` guard's code (each poll of an async handler): a
-    /// thread-local save and restore, in two out-of-line calls (about 0.5
-    /// ns per poll under tokio when they were inlined, `docs/benchmarks.md`;
-    /// out of line since, so that handlers that never turn it on carry no
-    /// code for it). Off, a guard only reads this option.
+    /// Knowing that a panic will be contained costs nothing more: every
+    /// guard marks the code it runs anyway (the running word that
+    /// `MonitoredHandler::current()` reads carries a "contained" bit), and
+    /// only the hook reads this option.
     pub fn quiet_contained(mut self, quiet: bool) -> Self {
         self.quiet_contained = quiet;
         self

@@ -404,3 +404,50 @@ fn a_task_spawned_through_any_door_belongs_to_its_handler() {
     assert!(is_panic(joined));
     assert_eq!(counts("spawn_doors_tower"), (1, 0, 1));
 }
+
+/// Installs the defaults again when dropped.
+struct Defaults;
+
+impl Drop for Defaults {
+    fn drop(&mut self) {
+        wireframe_monitor::Installer::new().install();
+    }
+}
+
+#[monitored_connection(name = "spawn_quiet_inner", on_panic = "resume")]
+fn quiet_inner(message: &'static str) {
+    panic!("{message}");
+}
+
+#[test]
+fn quiet_contained_knows_what_a_guard_will_contain_and_a_task_is_never_contained() {
+    let _alone = support::exclusive();
+    let _defaults = Defaults;
+    wireframe_monitor::Installer::new()
+        .quiet_contained(true)
+        .install();
+    let handler = MonitoredHandler::named("spawn_quiet_outer").unwrap();
+    // A resume guard inside a contain guard: contained in the end, quiet.
+    let nested = "hook-probe: resumed inside a contain guard";
+    let _: Option<()> = handler.run(|| {
+        quiet_inner(nested);
+        Some(())
+    });
+    assert_eq!(support::probe_count(nested), 0);
+    // A task polled inside a contain guard (its runtime driven from the
+    // guarded closure): its panic goes to the `JoinHandle`, so the hook
+    // reports it.
+    let task = "hook-probe: a task polled inside a contain guard";
+    let joined = handler.run(|| {
+        Some(block_on(async {
+            spawn(async move { panic!("{task}") })
+                .await
+                .unwrap_err()
+                .is_panic()
+        }))
+    });
+    assert_eq!(joined, Some(true));
+    assert_eq!(support::probe_count(task), 1);
+    assert_eq!(counts("spawn_quiet_outer"), (2, 0, 1));
+    assert_eq!(counts("spawn_quiet_inner"), (1, 0, 1));
+}

@@ -1,6 +1,7 @@
-//! This thread's hot state, read by every guard: a flags byte and the
-//! depth of running `contain` guards; beside them, the count of fresh
-//! panics our hook saw (only the hook and the panic path read it).
+//! This thread's hot state: a flags byte; beside it, the count of fresh
+//! panics our hook saw (only the hook and the panic path read it). Which
+//! guard's code runs here, and whether a `contain` guard encloses it, is in
+//! the running word of `shard.rs`, beside the tables the guards read.
 //!
 //! One `thread_local!` without `Drop`, so access needs no state check and
 //! stays valid while the thread's other thread-locals are destroyed.
@@ -17,9 +18,6 @@ pub(crate) const RETIRED: u8 = 2;
 struct Hot {
     /// `DIRTY | RETIRED`; 0 on the fast path.
     flags: Cell<u8>,
-    /// How many `contain` guards run on this thread's stack (only counted
-    /// while [`mark_contain`] is on).
-    contain_depth: Cell<u32>,
     /// Fresh panics our hook saw on this thread: the index of the newest in
     /// the ring of `fresh.rs`; wraps.
     fresh: Cell<u32>,
@@ -27,7 +25,7 @@ struct Hot {
 
 thread_local! {
     static HOT: Hot = const {
-        Hot { flags: Cell::new(0), contain_depth: Cell::new(0), fresh: Cell::new(0) }
+        Hot { flags: Cell::new(0), fresh: Cell::new(0) }
     };
 }
 
@@ -60,58 +58,17 @@ pub(crate) fn set_fresh(count: u32) {
     let _ = HOT.try_with(|hot| hot.fresh.set(count));
 }
 
-/// Whether `contain` guards mark the code they run (see [`contain_begin`]):
-/// only while `install()`'s hook keeps quiet for contained panics
-/// (`Installer::quiet_contained`), the one reader of the mark. Off, a guard
-/// pays one load of this flag per run, and [`in_contain`] is always false.
-static MARK_CONTAIN: AtomicBool = AtomicBool::new(false);
+/// Whether `install()`'s hook keeps quiet for panics a guard will contain
+/// (`Installer::quiet_contained`): the one reader of the contain bit of the
+/// running word (`shard::in_contain`), which every guard sets anyway.
+static QUIET_CONTAINED: AtomicBool = AtomicBool::new(false);
 
-/// Turns the marking of running `contain` guards on or off.
+/// Turns quiet for contained panics on or off.
 pub(crate) fn mark_contain(on: bool) {
-    MARK_CONTAIN.store(on, Relaxed);
+    QUIET_CONTAINED.store(on, Relaxed);
 }
 
-/// A `contain` guard starts running code on this thread; returns what
-/// [`contain_end`] restores (`None` when marking is off). Only the check of
-/// the option is inlined into every guard: the marking itself is out of
-/// line (opt-in, and code in every handler otherwise).
-#[inline]
-pub(crate) fn contain_begin() -> Option<u32> {
-    if MARK_CONTAIN.load(Relaxed) {
-        Some(mark_begin())
-    } else {
-        None
-    }
-}
-
-/// `extern "C"`, like the other out-of-line calls of a guard: it cannot
-/// unwind, so callers need no landing pad for it.
-#[inline(never)]
-extern "C" fn mark_begin() -> u32 {
-    HOT.try_with(|hot| {
-        let depth = hot.contain_depth.get();
-        hot.contain_depth.set(depth.wrapping_add(1));
-        depth
-    })
-    .unwrap_or(0)
-}
-
-/// The `contain` guard's code stopped running (returned, panicked or
-/// returned `Pending`).
-#[inline]
-pub(crate) fn contain_end(saved: Option<u32>) {
-    if let Some(depth) = saved {
-        mark_end(depth);
-    }
-}
-
-#[inline(never)]
-extern "C" fn mark_end(depth: u32) {
-    let _ = HOT.try_with(|hot| hot.contain_depth.set(depth));
-}
-
-/// Whether a panic raised on this thread now will be contained by a guard.
-pub(crate) fn in_contain() -> bool {
-    HOT.try_with(|hot| hot.contain_depth.get() > 0)
-        .unwrap_or(false)
+/// Whether the hook keeps quiet for contained panics.
+pub(crate) fn quiet_contained() -> bool {
+    QUIET_CONTAINED.load(Relaxed)
 }

@@ -133,8 +133,9 @@ struct Hot {
     slots: [Cell<Option<&'static Slot>>; SLOTS_LEN],
     /// The innermost monitored call whose code runs on this thread now, as
     /// the word its guard set around that code (a sync body, one poll) and
-    /// restores after ([`run_begin`]); 0: none. What the word holds is the
-    /// doors' business (`doors::site::running_id`).
+    /// restores after ([`run_begin`]), and whether a `contain` guard
+    /// encloses it ([`CONTAIN`]); 0: none. What the rest of the word holds
+    /// is the doors' business (`doors::site::running_id`).
     running: Cell<u64>,
 }
 
@@ -279,13 +280,27 @@ pub(crate) fn raise(flag: u8) {
     });
 }
 
+/// The bit of the running word that says a `contain` guard runs here (the
+/// innermost or one around it): a panic raised now will be contained.
+/// Handler words ([`run_begin`]) never have it.
+pub(crate) const CONTAIN: u64 = 1 << 63;
+
 /// A guard starts running the code of the handler it marks with `handler`
-/// on this thread; returns what [`run_end`] restores. One load and one
-/// store, beside the table entry the guard read.
+/// on this thread: the word becomes `handler`, with [`CONTAIN`] if
+/// `contain` or if `inherit` and the outer word had it; returns what
+/// [`run_end`] restores. One load and one store beside the table entry the
+/// guard read, no call: `contain` and `inherit` are constants at each
+/// guard.
 #[inline]
-pub(crate) fn run_begin(handler: u64) -> u64 {
-    HOT.try_with(|hot| hot.running.replace(handler))
-        .unwrap_or(0)
+pub(crate) fn run_begin(handler: u64, contain: bool, inherit: bool) -> u64 {
+    HOT.try_with(|hot| {
+        let outer = hot.running.get();
+        let kept = if inherit { outer & CONTAIN } else { 0 };
+        let mark = if contain { CONTAIN } else { 0 };
+        hot.running.set(handler | kept | mark);
+        outer
+    })
+    .unwrap_or(0)
 }
 
 /// The guard's code stopped running (returned, panicked or returned
@@ -296,10 +311,21 @@ pub(crate) fn run_end(saved: u64) {
 }
 
 /// The word of the innermost monitored call whose code runs on this
-/// thread now; 0 outside any.
+/// thread now, without [`CONTAIN`]; 0 outside any.
 #[inline]
 pub(crate) fn running() -> u64 {
-    HOT.try_with(|hot| hot.running.get()).unwrap_or(0)
+    HOT.try_with(|hot| hot.running.get() & !CONTAIN)
+        .unwrap_or(0)
+}
+
+/// Whether a panic raised on this thread now will be contained by a
+/// guard, as far as the hook needs to know: only while it keeps quiet for
+/// contained panics (`Installer::quiet_contained`), else always `false`.
+pub(crate) fn in_contain() -> bool {
+    flags::quiet_contained()
+        && HOT
+            .try_with(|hot| hot.running.get() & CONTAIN != 0)
+            .unwrap_or(false)
 }
 
 /// `(calls, done)` of handler `id`, summed over every thread.

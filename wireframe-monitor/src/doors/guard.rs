@@ -15,7 +15,6 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use crate::common::failures::drop_payload;
 use crate::common::panic::{ConnectionPanic, PanicFallback};
 use crate::common::peer::PeerAddr;
-use crate::counting::flags;
 use crate::counting::shard;
 use crate::doors::diagnose::Checked;
 use crate::doors::site::{Calls, Counted, Site};
@@ -126,20 +125,29 @@ pub(crate) fn resumed_in(entry: &'static Entry, peer: Option<SocketAddr>, caught
 
 /// Runs `f` under `catch_unwind`, as code of the handler `running`
 /// ([`Calls::running`]; what `MonitoredHandler::current()` and `spawn`
-/// read meanwhile); for a `contain` guard, marks its code as running (only
-/// while `quiet_contained` is on) so the panic hook can stay quiet for
-/// panics it will contain. The one place every guard (sync, poll, building
-/// a future, a spawned task's poll) catches panics.
+/// read meanwhile), marked as contained for the panic hook (which can
+/// keep quiet for panics a guard will contain) when this guard or one
+/// around it contains. The one place every guard (sync, poll, building a
+/// future) catches panics.
 #[inline]
 pub(crate) fn caught<R>(contain: bool, running: u64, f: impl FnOnce() -> R) -> Result<R, Caught> {
-    let outer = shard::run_begin(running);
-    let depth = if contain {
-        flags::contain_begin()
-    } else {
-        None
-    };
+    let outer = shard::run_begin(running, contain, true);
     let result = catch_unwind(AssertUnwindSafe(f));
-    flags::contain_end(depth);
+    shard::run_end(outer);
+    match result {
+        Ok(value) => Ok(value),
+        Err(payload) => Err(Caught { payload }),
+    }
+}
+
+/// [`caught`] for a poll of a task of the handler `running` (`spawn`): a
+/// panic there goes to the task's `JoinHandle`, whichever guard polls the
+/// task, so it is never marked as contained.
+#[cfg(feature = "tokio")]
+#[inline]
+pub(crate) fn caught_task<R>(running: u64, f: impl FnOnce() -> R) -> Result<R, Caught> {
+    let outer = shard::run_begin(running, false, false);
+    let result = catch_unwind(AssertUnwindSafe(f));
     shard::run_end(outer);
     match result {
         Ok(value) => Ok(value),
@@ -170,7 +178,7 @@ impl<P: Peer> Unwinding<P> {
         let counted = site.enter();
         Self {
             counted,
-            outer: shard::run_begin(site.running()),
+            outer: shard::run_begin(site.running(), false, true),
             site,
             peer,
             after: fresh::last_seq(),

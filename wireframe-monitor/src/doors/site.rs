@@ -28,8 +28,8 @@ pub struct Site {
     id: AtomicU32,
     /// The id's fast-path key ([`shard::key`]); [`shard::NO_KEY`] before.
     key: AtomicU16,
-    /// The id's running word ([`Calls::running`]), kept so that a guard
-    /// loads it instead of computing it in every handler.
+    /// The word that marks this handler as running ([`Calls::running`]),
+    /// `(id + 1) << 8`, kept so that a call reads it in one load; 0 before.
     running: AtomicU64,
 }
 
@@ -72,8 +72,8 @@ impl Site {
         let entry = registry::register(self.handler, self.labels);
         entry.declare_objective(self.objective);
         self.id.store(entry.id, Relaxed);
-        self.key.store(shard::key(entry.id), Relaxed);
         self.running.store((u64::from(entry.id) + 1) << 8, Relaxed);
+        self.key.store(shard::key(entry.id), Relaxed);
         entry.id
     }
 }
@@ -213,11 +213,9 @@ impl Calls for &'static Site {
         }
     }
 
-    /// `(id + 1) << 8`: one load from the `static`, an addition and a
-    /// shift.
+    /// `(id + 1) << 8`, kept in the `static` at registration: one load.
     #[inline]
     fn running(self) -> u64 {
-        // Registered by the `enter` that precedes every run.
         self.running.load(Relaxed)
     }
 }

@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 
 use crate::counting::shard;
 #[cfg(feature = "tokio")]
-use crate::doors::guard::{Caught, caught, resumed_in};
+use crate::doors::guard::{Caught, caught_task, resumed_in};
 use crate::doors::monitored_handler::MonitoredHandler;
 use crate::doors::site::running_id;
 use crate::registry;
@@ -151,7 +151,7 @@ impl<F: Future> Future for Task<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let running = *this.running;
-        match caught(false, running, || this.inner.poll(cx)) {
+        match caught_task(running, || this.inner.poll(cx)) {
             Ok(poll) => poll,
             Err(caught) => task_panicked(running, caught),
         }

@@ -24,7 +24,7 @@ use crate::common::map::Map;
 use crate::common::panic::payload_text;
 use crate::common::text::{Escaped, Utc};
 use crate::common::window::{Summary, Window};
-use crate::counting::flags;
+use crate::counting::shard;
 use crate::panic_path::fresh::{self, FreshPanic};
 use crate::panic_path::storm;
 
@@ -103,8 +103,8 @@ fn run(info: &PanicHookInfo<'_>, previous: &Hook) {
         kind,
         ..FreshPanic::default()
     });
-    // Guards mark themselves only while quiet_contained is on.
-    if !flags::in_contain() && (report || !storm::limit_hook()) {
+    // `in_contain` is false unless quiet_contained is on.
+    if !shard::in_contain() && (report || !storm::limit_hook()) {
         if let Some(summary) = summary {
             write_summary(info.location().map(ToString::to_string).as_deref(), summary);
         }
