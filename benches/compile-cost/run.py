@@ -307,7 +307,8 @@ def main():
         bare_line = ", ".join(
             f"{p} {table[('bare', p)]:.2f} s" for p in profiles
         )
-        print(f"\nbare crate (N = {n}, {args.metric}): {bare_line}; .text {text.get('bare', 0)} B")
+        text_line = f"; .text {text['bare']} B" if "bare" in text else ""
+        print(f"\nbare crate (N = {n}, {args.metric}): {bare_line}{text_line}")
         results["tables"][str(n)] = {
             "per_handler": rows,
             "bare": {p: table[("bare", p)] for p in profiles},
