@@ -185,6 +185,31 @@ pub use registry::snapshot::{HandlerStats, counter_shards, snapshot};
 /// future, counted from its first poll.
 pub use wireframe_monitor_macros::monitored_connection;
 
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "fuchsia",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "tvos",
+    target_os = "windows",
+    target_os = "illumos",
+    target_os = "freebsd",
+    target_os = "openbsd",
+))]
+/// Wraps the `static` of an annotated function's site (generated code
+/// only): the linker puts it in `WIREFRAME_MONITOR_SITES_0_1` (`doors/linked.rs`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wireframe_monitor_site {
+    ($($site:tt)*) => {
+        $crate::__private::SITES! {
+            #![linkme_macro = $crate::__private::SITES]
+            $($site)*
+        }
+    };
+}
+
 #[doc(hidden)]
 pub mod __private {
     pub use crate::__wireframe_monitor_site as site;

@@ -3,7 +3,8 @@
 //! registers, so each handler's series exist, at 0, before its first call.
 //!
 //! It adds no code per handler and runs nothing before `main`: the
-//! expansion wraps the `static` it has anyway in [`site!`](crate::__private::site),
+//! expansion wraps the `static` it has anyway in `__private::site!` (a
+//! `macro_rules!` of `lib.rs`, since it expands in the user's crate),
 //! which places it in the slice's link section. A generic function has one
 //! site (a `static` in a generic function is not duplicated per
 //! instantiation). On a target linkme does not support, the macro adds
@@ -46,19 +47,6 @@ mod collected {
     /// incompatible copies of this crate collect apart.
     #[linkme::distributed_slice]
     pub static WIREFRAME_MONITOR_SITES_0_1: [Site];
-
-    /// Wraps the `static` of an annotated function's site (generated code
-    /// only): the linker puts it in [`WIREFRAME_MONITOR_SITES_0_1`].
-    #[doc(hidden)]
-    #[macro_export]
-    macro_rules! __wireframe_monitor_site {
-        ($($site:tt)*) => {
-            $crate::__private::SITES! {
-                #![linkme_macro = $crate::__private::SITES]
-                $($site)*
-            }
-        };
-    }
 
     /// The collected sites.
     pub(crate) fn all() -> &'static [Site] {
